@@ -1,0 +1,240 @@
+//! The library's one error type.
+//!
+//! Every variant names *where* (file, line, column, rule) and never *what*: no cell
+//! value, salt or key ever reaches an error message, `Debug` output or a log line.
+//! Callers map an error to an exit code with [`Error::exit_code`].
+
+use std::fmt;
+use std::io;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while loading rules or sanitizing a file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The rules file (or a rules value) is invalid: every problem found, at once.
+    #[error("{source_name}: {} problem(s) in rules:\n{}", problems.len(), Problem::list(problems))]
+    Rules {
+        /// File name (or config name such as `RULES`) the rules came from.
+        source_name: String,
+        /// All problems found.
+        problems: Vec<Problem>,
+    },
+    /// The rules do not fit the file's header: every problem found, at once.
+    #[error("{file}: rules do not fit the header (line {line}):\n{}", Problem::list(problems))]
+    Header {
+        /// Input file name.
+        file: String,
+        /// Physical line of the header.
+        line: u64,
+        /// All problems found.
+        problems: Vec<Problem>,
+    },
+    /// A data row cannot be read or sanitized.
+    #[error("{file} line {line}: {kind}")]
+    Data {
+        /// Input file name.
+        file: String,
+        /// 1-based physical line where the record starts.
+        line: u64,
+        /// What is wrong.
+        kind: DataError,
+    },
+    /// Reading or writing failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, with the path.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// A configuration value (salt, key, environment) is missing or invalid.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The process exit code for this error: 2 for rules and usage problems, 1 for data
+    /// and I/O failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Rules { .. } | Error::Header { .. } | Error::Config(_) => 2,
+            Error::Data { .. } | Error::Io { .. } => 1,
+        }
+    }
+
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// What is wrong with one data record. Carries positions and counts only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DataError {
+    /// The record has fewer fields than the header.
+    ShortRow {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this record.
+        found: usize,
+        /// Name of the first missing column.
+        column: String,
+    },
+    /// The record has more non-empty fields than the header (a shifted row).
+    ExtraFields {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this record.
+        found: usize,
+    },
+    /// The bytes of a field are not UTF-8.
+    InvalidUtf8 {
+        /// Column name (or number when the header is not known yet).
+        column: String,
+    },
+    /// The input starts with a UTF-16 or UTF-32 byte-order mark.
+    UnsupportedEncoding(&'static str),
+    /// Something other than a delimiter or line end follows a closing quote.
+    TextAfterQuote,
+    /// The input ends inside a quoted field that starts on this line.
+    UnterminatedQuote,
+    /// One record is larger than the reader allows.
+    RecordTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A rule could not be applied to a value (e.g. a pseudonymized value left null).
+    Transform {
+        /// Output column.
+        column: String,
+        /// Rule that failed.
+        rule: String,
+        /// Why, without the value.
+        reason: String,
+    },
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::ShortRow {
+                expected,
+                found,
+                column,
+            } => write!(
+                f,
+                "record has {found} fields but the header has {expected} (column `{column}` is missing); \
+                 veil never shifts a short row"
+            ),
+            DataError::ExtraFields { expected, found } => write!(
+                f,
+                "record has {found} fields but the header has {expected}, and the extra fields are not empty \
+                 (an unquoted delimiter inside a value?)"
+            ),
+            DataError::InvalidUtf8 { column } => write!(
+                f,
+                "column `{column}` is not valid UTF-8 (convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8`)"
+            ),
+            DataError::UnsupportedEncoding(name) => {
+                write!(f, "input is {name} (byte-order mark); veil reads UTF-8 only")
+            }
+            DataError::TextAfterQuote => {
+                write!(f, "text after a closing quote (a quoted field must end at a delimiter or line end)")
+            }
+            DataError::UnterminatedQuote => {
+                write!(f, "quoted field starting here is never closed (input ends inside quotes)")
+            }
+            DataError::RecordTooLarge { limit } => {
+                write!(f, "record is larger than {limit} bytes (unbalanced quotes?)")
+            }
+            DataError::Transform {
+                column,
+                rule,
+                reason,
+            } => write!(f, "column `{column}`, rule `{rule}`: {reason}"),
+        }
+    }
+}
+
+/// One problem in the rules, located in the rules file where possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line and column in the rules file, when known.
+    pub at: Option<(usize, usize)>,
+    /// The rule key path, e.g. `columnsToRename.EMAIL`.
+    pub rule: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with no position.
+    pub fn new(rule: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            at: None,
+            rule: rule.into(),
+            message: message.into(),
+        }
+    }
+
+    fn list(problems: &[Problem]) -> String {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+        lines.join("\n")
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((line, col)) = self.at {
+            write!(f, "line {line}:{col}: ")?;
+        }
+        if self.rule.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "`{}`: {}", self.rule, self.message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_split_rules_from_data() {
+        let rules = Error::Rules {
+            source_name: "r.yaml".into(),
+            problems: vec![Problem::new("delimiter", "bad")],
+        };
+        assert_eq!(rules.exit_code(), 2);
+        let data = Error::Data {
+            file: "in.csv".into(),
+            line: 3,
+            kind: DataError::TextAfterQuote,
+        };
+        assert_eq!(data.exit_code(), 1);
+        assert!(data.to_string().starts_with("in.csv line 3: text after a closing quote"));
+    }
+
+    #[test]
+    fn problems_are_listed_with_positions() {
+        let mut p = Problem::new("columnsToRename.EMAIL", "renames a redacted column");
+        p.at = Some((4, 3));
+        let e = Error::Rules {
+            source_name: "r.yaml".into(),
+            problems: vec![p, Problem::new("", "plain")],
+        };
+        assert_eq!(
+            e.to_string(),
+            "r.yaml: 2 problem(s) in rules:\n  - line 4:3: `columnsToRename.EMAIL`: renames a redacted column\n  - plain"
+        );
+    }
+}
