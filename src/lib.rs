@@ -1,4 +1,8 @@
 //! veil: streaming, psoxy-compatible CSV sanitizer.
 pub mod email;
 pub mod error;
+pub mod pseudonym;
 pub mod reader;
+pub mod transform;
+pub mod writer;
+pub mod yaml;

@@ -1,0 +1,106 @@
+//! CSV output exactly as psoxy prints it (Commons CSV `DEFAULT`, `QuoteMode.MINIMAL`).
+//!
+//! Output is always comma-delimited; each line ends with the input's first line ending.
+//! A field is quoted iff its first byte is `<= '#'`, it contains `,` `"` CR or LF, or its
+//! last byte is `<= ' '`. An empty *value* is quoted (`""`) only as the first field of a
+//! line, and a null (blank input cell) is never quoted.
+
+/// Bytes that force quoting anywhere in a field.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
+/// True when psoxy's printer would quote this non-empty value.
+pub fn needs_quotes(value: &[u8]) -> bool {
+    match (value.first(), value.last()) {
+        (Some(&first), Some(&last)) => {
+            first <= b'#' || last <= b' ' || value.iter().any(|&b| SPECIAL[b as usize])
+        }
+        _ => false,
+    }
+}
+
+/// Appends one field to `out`. `None` is a null (written as nothing); `Some(b"")` is an
+/// empty string, quoted when it is the first field of the line.
+pub fn push_field(out: &mut Vec<u8>, value: Option<&[u8]>, first: bool) {
+    if !first {
+        out.push(b',');
+    }
+    let Some(value) = value else { return };
+    if value.is_empty() {
+        if first {
+            out.extend_from_slice(b"\"\"");
+        }
+        return;
+    }
+    if !needs_quotes(value) {
+        out.extend_from_slice(value);
+        return;
+    }
+    out.push(b'"');
+    let mut rest = value;
+    while let Some(k) = memchr::memchr(b'"', rest) {
+        out.extend_from_slice(&rest[..=k]);
+        out.push(b'"');
+        rest = &rest[k + 1..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// Appends a header line (names are empty strings, never nulls) and the line ending.
+pub fn push_header<S: AsRef<str>>(out: &mut Vec<u8>, names: &[S], eol: &[u8]) {
+    for (i, name) in names.iter().enumerate() {
+        push_field(out, Some(name.as_ref().as_bytes()), i == 0);
+    }
+    out.extend_from_slice(eol);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(fields: &[Option<&str>]) -> String {
+        let mut out = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            push_field(&mut out, f.map(str::as_bytes), i == 0);
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn psoxy_printer_vectors() {
+        // edge-cases.txt "printer direct" and "quoting of special values".
+        assert_eq!(line(&[Some(""), Some("x")]), r#""",x"#);
+        assert_eq!(line(&[None, Some("x")]), ",x");
+        assert_eq!(line(&[Some("x"), Some("")]), "x,");
+        assert_eq!(line(&[Some(" lead"), Some("trail ")]), r#"" lead","trail ""#);
+        assert_eq!(line(&[Some("\""), Some("#")]), "\"\"\"\",\"#\"");
+        assert_eq!(line(&[Some("-1"), Some("t~abc@acme.com")]), "-1,t~abc@acme.com");
+        assert_eq!(
+            line(&[Some("#x"), Some("!y"), Some("q\"uote"), Some("multi\nline"), Some("=cmd"), Some("a,b"), Some("'s")]),
+            "\"#x\",\"!y\",\"q\"\"uote\",\"multi\nline\",=cmd,\"a,b\",'s"
+        );
+    }
+
+    #[test]
+    fn json_pseudonyms_are_quoted_tokens_are_not() {
+        assert_eq!(line(&[Some(r#"{"hash":"h"}"#)]), r#""{""hash"":""h""}""#);
+        assert!(!needs_quotes(b"t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"));
+    }
+
+    #[test]
+    fn header_keeps_empty_names() {
+        let mut out = Vec::new();
+        push_header(&mut out, &["", "a"], b"\r\n");
+        assert_eq!(out, b"\"\",a\r\n");
+        out.clear();
+        push_header(&mut out, &["a", "b", ""], b"\n");
+        assert_eq!(out, b"a,b,\n");
+    }
+}
