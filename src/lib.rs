@@ -3,6 +3,7 @@ pub mod email;
 pub mod error;
 pub mod pseudonym;
 pub mod reader;
+pub mod rules;
 pub mod transform;
 pub mod writer;
 pub mod yaml;
