@@ -1,6 +1,9 @@
 //! veil: streaming, psoxy-compatible CSV sanitizer.
 pub mod email;
 pub mod error;
+pub mod io;
+pub mod pipeline;
+pub mod plan;
 pub mod pseudonym;
 pub mod reader;
 pub mod rules;

@@ -117,6 +117,14 @@ impl<'a> Row<'a> {
             .map(|&(s, e)| &self.data[s as usize..e as usize])
     }
 
+    /// Field `i` as text, or `None` past the end.
+    pub fn get_str(&self, i: usize) -> Option<&'a str> {
+        // SAFETY: the reader validates every record as UTF-8 before handing it out
+        // (`finish_record`), and spans start and end at ASCII delimiters, quotes or trimmed
+        // ASCII bytes, so each field is whole UTF-8.
+        self.get(i).map(|b| unsafe { std::str::from_utf8_unchecked(b) })
+    }
+
     /// 1-based physical line where the record starts.
     pub fn line(&self) -> u64 {
         self.line

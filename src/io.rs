@@ -1,0 +1,312 @@
+//! Where bytes come from and go to: local paths and stdin/stdout, gzip, atomic outputs.
+//!
+//! Inputs are sniffed for the gzip magic bytes (a CSV can never start with `1f 8b`), so
+//! `.gz` files, gzip on stdin and psoxy's `Content-Encoding: gzip` all just work. Outputs
+//! named `*.gz` are gzip-compressed. A local output is written to a hidden temp file beside
+//! its destination and renamed into place only by [`Output::commit`]: a failed run leaves
+//! nothing behind. S3 locations are handled by the `aws` adapter.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::Compression;
+use flate2::bufread::MultiGzDecoder;
+use flate2::write::GzEncoder;
+
+use crate::error::{Error, Result};
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const READ_BUFFER: usize = 1 << 20;
+
+/// A destination that becomes visible only when committed.
+pub trait Output: Write + Send {
+    /// Finishes the output (flushes compression, renames the temp file into place).
+    ///
+    /// # Errors
+    /// Any failure to flush, sync or rename; the output is then removed.
+    fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// An input stream with the name used in messages and its size when known.
+pub struct Input {
+    /// The decoded (gunzipped) bytes.
+    pub reader: Box<dyn Read + Send>,
+    /// Name for messages (the path, or `<stdin>`).
+    pub name: String,
+    /// Size in bytes of the stored (possibly compressed) input, when known.
+    pub size: Option<u64>,
+    /// How many stored bytes have been read so far (for progress).
+    pub progress: CountHandle,
+}
+
+/// Shared counter of bytes read from the stored input.
+#[derive(Clone, Default)]
+pub struct CountHandle(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl CountHandle {
+    /// Bytes read so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+struct Counted<R> {
+    inner: R,
+    count: CountHandle,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.0.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Wraps a raw byte stream: counts it and gunzips it if it starts with the gzip magic.
+///
+/// # Errors
+/// The first bytes cannot be read.
+pub fn decode(raw: Box<dyn Read + Send>, name: &str, size: Option<u64>) -> Result<Input> {
+    let progress = CountHandle::default();
+    let counted = Counted {
+        inner: raw,
+        count: progress.clone(),
+    };
+    let mut buffered = BufReader::with_capacity(READ_BUFFER, counted);
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| Error::io(format!("reading {name}"), e))?;
+    let reader: Box<dyn Read + Send> = if head.starts_with(&GZIP_MAGIC) {
+        Box::new(GunzipErrors {
+            inner: MultiGzDecoder::new(buffered),
+        })
+    } else {
+        Box::new(buffered)
+    };
+    Ok(Input {
+        reader,
+        name: name.to_owned(),
+        size,
+        progress,
+    })
+}
+
+/// Makes a corrupt gzip stream an error that says so.
+struct GunzipErrors<R> {
+    inner: R,
+}
+
+impl<R: Read> Read for GunzipErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner
+            .read(buf)
+            .map_err(|e| io::Error::new(e.kind(), format!("gzip stream is corrupt or truncated: {e}")))
+    }
+}
+
+/// Opens a local path, or stdin for `-`.
+///
+/// # Errors
+/// The file cannot be opened or read.
+pub fn open_local(location: &str) -> Result<Input> {
+    if location == "-" {
+        return decode(Box::new(io::stdin()), "<stdin>", None);
+    }
+    let file = File::open(location).map_err(|e| Error::io(format!("opening {location}"), e))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    decode(Box::new(file), location, size)
+}
+
+/// Creates a local output (temp file + rename) or stdout for `-`; `.gz` means gzip.
+///
+/// # Errors
+/// The destination directory does not exist or is not writable.
+pub fn create_local(location: &str) -> Result<Box<dyn Output>> {
+    if location == "-" {
+        return Ok(Box::new(Stdout(io::stdout())));
+    }
+    let path = PathBuf::from(location);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".veil-tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(format!("creating a temp file in {}", dir.display()), e))?;
+    let compress = is_gzip_name(location);
+    let file = io::BufWriter::with_capacity(READ_BUFFER, temp.reopen().map_err(|e| Error::io(format!("opening {location}"), e))?);
+    let sink = if compress {
+        Sink::Gzip(GzEncoder::new(file, Compression::default()))
+    } else {
+        Sink::Plain(file)
+    };
+    Ok(Box::new(AtomicFile {
+        temp,
+        sink,
+        path,
+    }))
+}
+
+/// True for names that mean gzip (`.gz`, as psoxy decides by key suffix).
+pub fn is_gzip_name(location: &str) -> bool {
+    location.ends_with(".gz")
+}
+
+enum Sink {
+    Plain(io::BufWriter<File>),
+    Gzip(GzEncoder<io::BufWriter<File>>),
+}
+
+struct AtomicFile {
+    temp: tempfile::NamedTempFile,
+    sink: Sink,
+    path: PathBuf,
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.sink {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Gzip(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Plain(w) => w.write_all(buf),
+            Sink::Gzip(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Plain(w) => w.flush(),
+            Sink::Gzip(w) => w.flush(),
+        }
+    }
+}
+
+impl Output for AtomicFile {
+    fn commit(self: Box<Self>) -> Result<()> {
+        let AtomicFile { temp, sink, path } = *self;
+        let context = || format!("writing {}", path.display());
+        let writer = match sink {
+            Sink::Plain(w) => w,
+            Sink::Gzip(g) => g.finish().map_err(|e| Error::io(context(), e))?,
+        };
+        let file = writer.into_inner().map_err(|e| Error::io(context(), e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(context(), e))?;
+        temp.persist(&path).map_err(|e| Error::io(context(), e.error))?;
+        Ok(())
+    }
+}
+
+struct Stdout(io::Stdout);
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Output for Stdout {
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.0.flush().map_err(|e| Error::io("writing <stdout>", e))
+    }
+}
+
+/// An output held in memory (tests, benchmarks, the library example).
+#[derive(Default, Clone)]
+pub struct MemoryOutput(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl MemoryOutput {
+    /// The bytes written so far.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+}
+
+impl Write for MemoryOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Output for MemoryOutput {
+    fn commit(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// True when two local locations name the same file (so an output would clobber its input).
+pub fn same_file(a: &str, b: &str) -> bool {
+    if a == "-" || b == "-" {
+        return false;
+    }
+    match (Path::new(a).canonicalize(), Path::new(b).canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => Path::new(a) == Path::new(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_detected_by_magic_bytes() {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(b"a,b\n1,2\n").unwrap();
+        let bytes = gz.finish().unwrap();
+        let mut input = decode(Box::new(io::Cursor::new(bytes)), "x", None).unwrap();
+        let mut text = String::new();
+        input.reader.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "a,b\n1,2\n");
+    }
+
+    #[test]
+    fn uncommitted_output_leaves_nothing_and_commit_renames() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let location = path.to_str().unwrap();
+        let mut out = create_local(location).unwrap();
+        out.write_all(b"partial").unwrap();
+        drop(out);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let mut out = create_local(location).unwrap();
+        out.write_all(b"a,b\n").unwrap();
+        out.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn gz_output_names_are_compressed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv.gz");
+        let mut out = create_local(path.to_str().unwrap()).unwrap();
+        out.write_all(b"a,b\n").unwrap();
+        out.commit().unwrap();
+        let mut input = open_local(path.to_str().unwrap()).unwrap();
+        let mut text = String::new();
+        input.reader.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "a,b\n");
+    }
+}

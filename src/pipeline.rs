@@ -1,0 +1,434 @@
+//! The one pass: read the input once, write every output (sanitized copy, lookup tables).
+//!
+//! Order of work, so that a failure leaves nothing behind: read the header, bind every
+//! output's rules to it (all problems at once), and only then open the outputs. Rows are
+//! read in [`Batch`]es and each batch is written to each output's buffer, then to the
+//! output. Outputs are committed only after the last row; on any error they are dropped,
+//! which discards them.
+
+use std::io::Read;
+
+use crate::error::{DataError, Error, Result};
+use crate::io::Output;
+use crate::plan::{Action, Func, Plan};
+use crate::pseudonym::Pseudonymizer;
+use crate::reader::{Batch, LineEnding, Reader, Row};
+use crate::rules::ColumnarRules;
+use crate::transform;
+use crate::writer::{push_field, push_header};
+
+/// Rows per batch: large enough to amortize per-batch work, small enough to stay in cache.
+const BATCH_ROWS: usize = 4096;
+/// psoxy shuffles rows within blocks of this many.
+const SHUFFLE_BLOCK: usize = 500;
+
+/// Opens an output; called only once everything has been validated.
+pub type Opener<'a> = Box<dyn FnOnce() -> Result<Box<dyn Output>> + 'a>;
+
+/// One output of the pass.
+pub struct Sink<'a> {
+    /// The rules for this output.
+    pub rules: &'a ColumnarRules,
+    /// Where it goes, for the summary.
+    pub location: String,
+    /// Creates the output.
+    pub open: Opener<'a>,
+}
+
+/// Run options.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// Shuffle rows within blocks of 500, as psoxy does, with this seed.
+    pub shuffle_seed: Option<u64>,
+    /// Called after each batch with the rows done so far.
+    pub progress: Option<&'a dyn Fn(u64)>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Data rows read (and written to each output).
+    pub rows: u64,
+    /// Decoded input bytes read.
+    pub input_bytes: u64,
+    /// One entry per output, in order.
+    pub outputs: Vec<OutputSummary>,
+}
+
+/// What was written to one output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSummary {
+    /// The output's location.
+    pub location: String,
+    /// Output columns.
+    pub columns: usize,
+    /// Output columns holding pseudonyms.
+    pub pseudonymized: usize,
+}
+
+/// The header of an input: its names and the line they are on; `None` for an empty input.
+///
+/// # Errors
+/// The first record cannot be read.
+pub fn read_header<R: Read>(reader: &mut Reader<R>, batch: &mut Batch) -> Result<Option<(Vec<String>, u64)>> {
+    if !reader.read_batch(batch, 1)? {
+        return Ok(None);
+    }
+    let row = batch.row(0);
+    let names = (0..row.len()).map(|i| row.get_str(i).unwrap_or("").to_owned()).collect();
+    Ok(Some((names, row.line())))
+}
+
+/// The input delimiter all outputs agree on.
+///
+/// # Errors
+/// Two outputs' rules set different delimiters (the input is read once).
+pub fn common_delimiter<'a>(rules: impl IntoIterator<Item = &'a ColumnarRules>) -> Result<Vec<u8>> {
+    let mut chosen: Option<&[u8]> = None;
+    for r in rules {
+        if r.delimiter.as_deref().is_some_and(|d| !d.is_empty()) {
+            match chosen {
+                Some(d) if d != r.delimiter_bytes() => {
+                    return Err(Error::Config(
+                        "the rules set different `delimiter`s, but the input is read once with one delimiter".into(),
+                    ));
+                }
+                _ => chosen = Some(r.delimiter_bytes()),
+            }
+        }
+    }
+    Ok(chosen.unwrap_or(b",").to_vec())
+}
+
+/// Sanitizes `input` into every sink in one pass.
+///
+/// # Errors
+/// Rules that do not fit the header (exit 2), a bad row or bytes (exit 1), or I/O.
+/// On error no output is committed.
+pub fn run<R: Read>(
+    input: R,
+    name: &str,
+    pseudonymizer: &Pseudonymizer,
+    sinks: Vec<Sink<'_>>,
+    options: &Options<'_>,
+) -> Result<Summary> {
+    let delimiter = common_delimiter(sinks.iter().map(|s| s.rules))?;
+    let mut reader = Reader::new(input, name, &delimiter);
+    let mut batch = Batch::default();
+    let header = read_header(&mut reader, &mut batch)?;
+    let plans = match &header {
+        Some((names, line)) => {
+            let mut plans = Vec::new();
+            let mut problems = Vec::new();
+            for sink in &sinks {
+                match Plan::new(sink.rules, names, name, *line) {
+                    Ok(p) => plans.push(Some(p)),
+                    Err(Error::Header { problems: p, .. }) => problems.extend(p),
+                    Err(e) => return Err(e),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Error::Header {
+                    file: name.into(),
+                    line: *line,
+                    problems,
+                });
+            }
+            plans
+        }
+        None => sinks.iter().map(|_| None).collect(),
+    };
+    let eol = reader.line_ending();
+    let mut outputs = Vec::new();
+    let mut summaries = Vec::new();
+    for (sink, plan) in sinks.into_iter().zip(&plans) {
+        let mut out = (sink.open)()?;
+        if let Some(plan) = plan {
+            let mut head = Vec::new();
+            push_header(&mut head, &plan.header(), eol.map_or(&b""[..], LineEnding::as_bytes));
+            write(&mut out, &head, &sink.location)?;
+        }
+        summaries.push(OutputSummary {
+            columns: plan.as_ref().map_or(0, |p| p.columns.len()),
+            pseudonymized: plan.as_ref().map_or(0, Plan::pseudonymized_columns),
+            location: sink.location,
+        });
+        outputs.push(out);
+    }
+    let plans: Vec<Plan> = plans.into_iter().flatten().collect();
+    let width = header.as_ref().map_or(0, |(h, _)| h.len());
+    let eol = eol.unwrap_or(LineEnding::Lf).as_bytes();
+    let mut rows = 0u64;
+    let mut order: Vec<usize> = Vec::new();
+    let mut rng = options.shuffle_seed.map(XorShift::new);
+    let mut buffer = Vec::new();
+    let mut scratch = Vec::new();
+    while !plans.is_empty() && reader.read_batch(&mut batch, BATCH_ROWS)? {
+        for row in batch.rows() {
+            check_width(row, width, header.as_ref().map_or(&[][..], |(h, _)| h)).map_err(|kind| Error::Data {
+                file: name.into(),
+                line: row.line(),
+                kind,
+            })?;
+        }
+        order.clear();
+        order.extend(0..batch.len());
+        if let Some(rng) = rng.as_mut() {
+            for block in order.chunks_mut(SHUFFLE_BLOCK) {
+                rng.shuffle(block);
+            }
+        }
+        for ((plan, out), summary) in plans.iter().zip(outputs.iter_mut()).zip(&summaries) {
+            buffer.clear();
+            for &i in &order {
+                let row = batch.row(i);
+                write_row(plan, row, pseudonymizer, &mut buffer, &mut scratch).map_err(|kind| Error::Data {
+                    file: name.into(),
+                    line: row.line(),
+                    kind,
+                })?;
+                buffer.extend_from_slice(eol);
+            }
+            write(out, &buffer, &summary.location)?;
+        }
+        rows += batch.len() as u64;
+        if let Some(progress) = options.progress {
+            progress(rows);
+        }
+    }
+    // Drain the input even when there is nothing to write, so that bad bytes still fail.
+    while plans.is_empty() && reader.read_batch(&mut batch, BATCH_ROWS)? {}
+    for out in outputs {
+        out.commit()?;
+    }
+    Ok(Summary {
+        rows,
+        input_bytes: reader.bytes_read(),
+        outputs: summaries,
+    })
+}
+
+fn write(out: &mut Box<dyn Output>, bytes: &[u8], location: &str) -> Result<()> {
+    out.write_all(bytes).map_err(|e| Error::io(format!("writing {location}"), e))
+}
+
+/// A short row is always an error; a long row only if the extra fields hold something
+/// (trailing delimiters are common and harmless; anything else is a shifted row).
+fn check_width(row: Row<'_>, width: usize, header: &[String]) -> std::result::Result<(), DataError> {
+    if row.len() < width {
+        return Err(DataError::ShortRow {
+            expected: width,
+            found: row.len(),
+            column: header[row.len()].clone(),
+        });
+    }
+    if row.len() > width && row.iter().skip(width).any(|f| !f.is_empty()) {
+        return Err(DataError::ExtraFields {
+            expected: width,
+            found: row.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes one sanitized row (without line ending) to `out`.
+///
+/// # Errors
+/// A rule cannot be applied to a value.
+pub fn write_row(
+    plan: &Plan,
+    row: Row<'_>,
+    pseudonymizer: &Pseudonymizer,
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) -> std::result::Result<(), DataError> {
+    for (i, column) in plan.columns.iter().enumerate() {
+        let first = i == 0;
+        let value = row.get_str(column.source).unwrap_or("");
+        if value.is_empty() {
+            push_field(out, None, first);
+            continue;
+        }
+        match &column.action {
+            Action::Copy => push_field(out, Some(value.as_bytes()), first),
+            Action::Pseudonymize => {
+                scratch.clear();
+                pseudonymizer.pseudonymize(value, plan.format, scratch);
+                push_field(out, Some(scratch), first);
+            }
+            Action::Chain(funcs) => {
+                let result = chain(funcs, value, plan, pseudonymizer, scratch);
+                push_field(out, result.as_deref().map(str::as_bytes), first);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies functions in order; once the value is null, it stays null.
+fn chain(funcs: &[Func], value: &str, plan: &Plan, pz: &Pseudonymizer, scratch: &mut Vec<u8>) -> Option<String> {
+    let mut current = value.to_owned();
+    let pseudonymize = |v: String, scratch: &mut Vec<u8>| {
+        if v.is_empty() {
+            return v;
+        }
+        scratch.clear();
+        pz.pseudonymize(&v, plan.format, scratch);
+        String::from_utf8(scratch.clone()).expect("pseudonyms are ASCII")
+    };
+    for func in funcs {
+        current = match func {
+            Func::Pseudonymize => pseudonymize(current, scratch),
+            Func::Pipeline(steps) => {
+                let mut v = current;
+                for step in steps {
+                    v = match step {
+                        transform::Step::Pseudonymize => pseudonymize(v, scratch),
+                        other => transform::apply(other, &v)?,
+                    };
+                }
+                v
+            }
+        };
+    }
+    Some(current)
+}
+
+/// A tiny seeded PRNG for psoxy-style block shuffling (not for anything secret).
+struct XorShift(u64);
+
+impl XorShift {
+    fn new(seed: u64) -> Self {
+        XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn shuffle(&mut self, items: &mut [usize]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::MemoryOutput;
+    use crate::pseudonym::{Options as PzOptions, Secrets};
+    use crate::rules::Rules;
+
+    fn pz() -> Pseudonymizer {
+        let secrets = Secrets {
+            salt: b"salt".to_vec(),
+            ..Secrets::default()
+        };
+        Pseudonymizer::new(&secrets, PzOptions::default()).unwrap()
+    }
+
+    fn columnar(yaml: &str) -> ColumnarRules {
+        match Rules::from_yaml(yaml, "r.yaml").unwrap() {
+            Rules::Columnar(c) => c,
+            Rules::MultiType(_) => panic!(),
+        }
+    }
+
+    fn sanitize(input: &str, yamls: &[&str], options: &Options<'_>) -> Result<Vec<String>> {
+        let rules: Vec<ColumnarRules> = yamls.iter().map(|y| columnar(y)).collect();
+        let outs: Vec<MemoryOutput> = rules.iter().map(|_| MemoryOutput::default()).collect();
+        let sinks = rules
+            .iter()
+            .zip(&outs)
+            .map(|(r, o)| {
+                let o = o.clone();
+                Sink {
+                    rules: r,
+                    location: "mem".into(),
+                    open: Box::new(move || Ok(Box::new(o) as Box<dyn Output>)),
+                }
+            })
+            .collect();
+        run(input.as_bytes(), "in.csv", &pz(), sinks, options)?;
+        Ok(outs.iter().map(|o| String::from_utf8(o.bytes()).unwrap()).collect())
+    }
+
+    #[test]
+    fn g6_mixed_line_endings_use_the_first_everywhere() {
+        let out = sanitize("foo,bar\r\n1,2\r\n1,2\n1,2\n", &["columnsToPseudonymize: [foo]\n"], &Options::default()).unwrap();
+        let row = "\"{\"\"hash\"\"\":\"\"0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\"\"}\",2\r\n";
+        let row = row.replace("\"\"\":", "\"\":");
+        assert_eq!(out[0], format!("foo,bar\r\n{row}{row}{row}"));
+    }
+
+    #[test]
+    fn one_pass_feeds_the_sanitized_output_and_the_lookup() {
+        let main = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: [SALARY]\n";
+        let lookup = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\n\
+                      columnsToInclude: [EMPLOYEE_ID]\ncolumnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n";
+        let out = sanitize("EMPLOYEE_ID,SALARY\n1,100\n,200\n", &[main, lookup], &Options::default()).unwrap();
+        assert_eq!(out[0], "EMPLOYEE_ID\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n\n");
+        assert_eq!(out[1], "EMPLOYEE_ID,EMPLOYEE_ID_ORIG\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,1\n,\n");
+    }
+
+    #[test]
+    fn header_only_and_empty_inputs() {
+        let rules = ["columnsToRedact: [x]\n"];
+        assert_eq!(sanitize("a,b", &rules, &Options::default()).unwrap(), ["a,b"]);
+        assert_eq!(sanitize("a,b\n", &rules, &Options::default()).unwrap(), ["a,b\n"]);
+        assert_eq!(sanitize("", &rules, &Options::default()).unwrap(), [""]);
+        assert_eq!(sanitize("a,b\n1,2", &rules, &Options::default()).unwrap(), ["a,b\n1,2\n"]);
+    }
+
+    #[test]
+    fn short_and_shifted_rows_fail_with_their_line() {
+        let rules = ["columnsToRedact: [x]\n"];
+        let err = sanitize("a,b,c\n1,2,3\n1,2\n", &rules, &Options::default()).unwrap_err();
+        assert_eq!(err.to_string().split(':').next().unwrap(), "in.csv line 3");
+        assert!(matches!(err, Error::Data { kind: DataError::ShortRow { .. }, .. }));
+        let err = sanitize("a,b\n1,2,SECRET\n", &rules, &Options::default()).unwrap_err();
+        assert!(matches!(err, Error::Data { line: 2, kind: DataError::ExtraFields { .. }, .. }));
+        assert!(!err.to_string().contains("SECRET"));
+        assert_eq!(sanitize("a,b\n1,2,\n", &rules, &Options::default()).unwrap(), ["a,b\n1,2\n"]);
+    }
+
+    #[test]
+    fn pipelines_follow_psoxy_and_null_stays_null() {
+        let yaml = "fieldsToTransform:\n  EMAIL:\n    newName: GH\n    transforms:\n      - filter: '(.*)@.*'\n      - formatString: '%s_enterprise'\n      - pseudonymize: true\n";
+        let out = sanitize("EMAIL\nalice@worklytics.co\nnot-an-email\n", &[yaml], &Options::default()).unwrap();
+        assert_eq!(
+            out[0],
+            "EMAIL,GH\nalice@worklytics.co,\"{\"\"hash\"\":\"\"sbIXAryuJzPz0dxRh4swzuxCY9_ZetgbAQlcrI-W30g\"\"}\"\nnot-an-email,\n"
+        );
+    }
+
+    #[test]
+    fn shuffle_permutes_within_blocks_and_keeps_every_row() {
+        let mut input = String::from("n\n");
+        for i in 0..1200 {
+            input.push_str(&format!("{i}\n"));
+        }
+        let options = Options {
+            shuffle_seed: Some(7),
+            ..Options::default()
+        };
+        let out = sanitize(&input, &["columnsToRedact: [x]\n"], &options).unwrap();
+        let rows: Vec<usize> = out[0].lines().skip(1).map(|l| l.parse().unwrap()).collect();
+        assert_ne!(rows, (0..1200).collect::<Vec<_>>());
+        assert!(rows[..500].iter().all(|&r| r < 500), "blocks of 500 stay blocks");
+        let mut sorted = rows.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..1200).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn differing_delimiters_are_refused() {
+        let err = sanitize("a\n1\n", &["delimiter: ';'\n", "delimiter: '|'\n"], &Options::default()).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+}
