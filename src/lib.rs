@@ -1,4 +1,5 @@
 //! veil: streaming, psoxy-compatible CSV sanitizer.
+pub mod config;
 pub mod email;
 pub mod error;
 pub mod io;

@@ -243,7 +243,8 @@ impl Plan {
             })
             .collect();
         let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0).max(6);
-        let (w0, w1) = (width(0), width(1));
+        let w0 = width(0);
+        let w1 = self.dropped.iter().map(|(n, _)| n.chars().count()).fold(width(1), usize::max);
         let mut out = format!("{:w0$}  {:w1$}  ACTION\n", "OUTPUT", "SOURCE");
         for [name, source, action] in &rows {
             let _ = writeln!(out, "{name:w0$}  {source:w1$}  {action}");

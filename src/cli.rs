@@ -1,0 +1,361 @@
+//! The `veil` command line: argument definitions and the three commands.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use veil::error::Error;
+use veil::io::{self, Output};
+use veil::pipeline::{self, Sink};
+use veil::pseudonym::{PseudonymFormat, Pseudonymizer};
+use veil::reader::{Batch, Reader};
+use veil::rules::{ColumnarRules, Rules};
+use veil::{config, plan::Plan};
+
+/// Sanitize HR (HRIS) CSV exports as they stream: pseudonymize, redact, rename and
+/// duplicate columns with psoxy-compatible rules, and build lookup tables in the same pass.
+///
+/// Pseudonyms are byte-identical to Worklytics psoxy's for the same salt.
+#[derive(Parser, Debug)]
+#[command(name = "veil", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sanitize INPUT into OUT (and lookup tables) in one pass.
+    ///
+    /// Nothing is written until the rules, salt and header check out; a failed run leaves
+    /// no output file. Example:
+    ///
+    ///   VEIL_SALT=... veil sanitize --rules rules-examples/hris-default.yaml \
+    ///       -o sanitized.csv --lookup lookup.csv testdata/hris-sample.csv
+    Sanitize(SanitizeArgs),
+    /// Show what each output column becomes, and every problem, without writing anything.
+    Check(CheckArgs),
+    /// Print the pseudonym of each VALUE (uses the same salt and settings as sanitize).
+    Hash(HashArgs),
+}
+
+#[derive(Args, Debug)]
+struct SanitizeArgs {
+    /// Rules file (psoxy ColumnarRules or MultiTypeBulkDataRules YAML).
+    #[arg(long, value_name = "RULES.yaml")]
+    rules: PathBuf,
+    /// Sanitized output: a path (`.gz` for gzip) or `-` for stdout.
+    #[arg(short, long, value_name = "OUT", default_value = "-")]
+    output: String,
+    /// Also write a lookup table here (repeatable); keep it private.
+    #[arg(long, value_name = "OUT")]
+    lookup: Vec<String>,
+    /// Rules for the lookup table(s), one per --lookup in order; default: built-in
+    /// `<KEY>,<KEY>_ORIG` rules.
+    #[arg(long, value_name = "RULES.yaml")]
+    lookup_rules: Vec<PathBuf>,
+    /// Key column of the built-in lookup rules.
+    #[arg(long, value_name = "COL", default_value = "EMPLOYEE_ID")]
+    lookup_key: String,
+    /// Shuffle rows within blocks of 500, as psoxy does (optionally seeded).
+    #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "random")]
+    shuffle: Option<String>,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    quiet: bool,
+    #[command(flatten)]
+    secrets: SecretArgs,
+    /// Input CSV: a path (gzip detected), or `-` for stdin.
+    #[arg(value_name = "INPUT")]
+    input: String,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Rules file.
+    #[arg(long, value_name = "RULES.yaml")]
+    rules: PathBuf,
+    /// Lookup rules to check as well (repeatable).
+    #[arg(long, value_name = "RULES.yaml")]
+    lookup_rules: Vec<PathBuf>,
+    /// Check the built-in lookup rules with this key column too.
+    #[arg(long, value_name = "COL")]
+    lookup_key: Option<String>,
+    /// Input CSV (only its header is read).
+    #[arg(value_name = "INPUT")]
+    input: String,
+}
+
+#[derive(Args, Debug)]
+struct HashArgs {
+    /// Output format.
+    #[arg(long, default_value = "JSON", value_parser = PseudonymFormat::NAMES)]
+    format: String,
+    #[command(flatten)]
+    secrets: SecretArgs,
+    /// Values to pseudonymize.
+    #[arg(value_name = "VALUE", required = true)]
+    values: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct SecretArgs {
+    /// Read the salt from this file (one trailing newline is ignored); else env VEIL_SALT,
+    /// else env PSOXY_SALT.
+    #[arg(long, value_name = "PATH")]
+    salt_file: Option<PathBuf>,
+    /// Hash: `psoxy` = SHA-256(value ‖ salt), identical to psoxy; `hmac-sha256` = HMAC
+    /// keyed with the salt. [env: VEIL_HASH]
+    #[arg(long, value_name = "ALGORITHM")]
+    hash: Option<String>,
+}
+
+/// Runs the parsed command; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Sanitize(args) => sanitize(args),
+        Command::Check(args) => check(args),
+        Command::Hash(args) => hash(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => report(&err),
+    }
+}
+
+fn report(err: &anyhow::Error) -> i32 {
+    if let Some(io) = err.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
+        && io.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return 0;
+    }
+    eprintln!("veil: error: {err:#}");
+    err.chain()
+        .find_map(|e| e.downcast_ref::<Error>())
+        .map_or(if err.is::<Usage>() { 2 } else { 1 }, Error::exit_code)
+}
+
+/// A usage error (exit 2) found after argument parsing.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
+
+fn usage(message: impl Into<String>) -> anyhow::Error {
+    Usage(message.into()).into()
+}
+
+fn pseudonymizer(args: &SecretArgs) -> anyhow::Result<Pseudonymizer> {
+    let env = &config::process_env;
+    let salt = match &args.salt_file {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("reading salt file {}", path.display()))?;
+            config::salt_from_file_bytes(bytes)
+        }
+        None => match env("VEIL_SALT").or_else(|| env("PSOXY_SALT")) {
+            Some(salt) => salt.into_bytes(),
+            None => {
+                return Err(usage(
+                    "no salt: pass --salt-file PATH, or set VEIL_SALT (or psoxy's PSOXY_SALT). \
+                     Use the same salt as your psoxy deployment to get the same pseudonyms.",
+                ));
+            }
+        },
+    };
+    let hash = args.hash.as_deref().map(config::parse_hash).transpose()?;
+    let options = config::options(env, hash)?;
+    Ok(Pseudonymizer::new(&config::secrets(salt, env), options)?)
+}
+
+/// Picks the columnar rules for `input` (MultiType rules match on its path).
+fn rules_for<'r>(rules: &'r Rules, file: &PathBuf, input: &str) -> anyhow::Result<&'r ColumnarRules> {
+    if input == "-" && matches!(rules, Rules::MultiType(_)) {
+        return Err(usage(format!("{}: fileRules match on the input's path; stdin has none", file.display())));
+    }
+    rules.for_local_path(input).ok_or_else(|| {
+        usage(format!(
+            "{}: no fileRules template matches `{input}` (templates: {})",
+            file.display(),
+            rules.templates().join(", ")
+        ))
+    })
+}
+
+/// Loads the main rules and each lookup's rules (built-in when none are given).
+fn load_all(rules: &PathBuf, lookup_rules: &[PathBuf], lookups: usize) -> anyhow::Result<(Rules, Vec<Option<Rules>>)> {
+    let main = Rules::from_path(rules);
+    let extra: Vec<_> = lookup_rules.iter().map(|p| Rules::from_path(p)).collect();
+    let mut errors: Vec<String> = Vec::new();
+    if let Err(e) = &main {
+        errors.push(e.to_string());
+    }
+    errors.extend(extra.iter().filter_map(|r| r.as_ref().err().map(ToString::to_string)));
+    if !errors.is_empty() {
+        return Err(Error::Rules {
+            source_name: "rules".into(),
+            problems: errors.into_iter().map(|e| veil::error::Problem::new("", e)).collect(),
+        }
+        .into());
+    }
+    let extra: Vec<Rules> = extra.into_iter().map(|r| r.expect("checked")).collect();
+    let per_lookup = match (extra.len(), lookups) {
+        (0, n) => (0..n).map(|_| None).collect(),
+        (k, n) if k == n => extra.into_iter().map(Some).collect(),
+        (k, n) => return Err(usage(format!("{k} --lookup-rules for {n} --lookup outputs: give one per --lookup, or none"))),
+    };
+    Ok((main?, per_lookup))
+}
+
+fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
+    if args.lookup.is_empty() && !args.lookup_rules.is_empty() {
+        return Err(usage("--lookup-rules needs --lookup OUT"));
+    }
+    let mut outputs = vec![args.output.as_str()];
+    outputs.extend(args.lookup.iter().map(String::as_str));
+    for (i, a) in outputs.iter().enumerate() {
+        if io::same_file(a, &args.input) {
+            return Err(usage(format!("output `{a}` is the input file")));
+        }
+        if outputs[..i].iter().any(|b| a == b || io::same_file(a, b)) {
+            return Err(usage(format!("`{a}` is given as two outputs")));
+        }
+    }
+    let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, args.lookup.len())?;
+    let pseudonymizer = pseudonymizer(&args.secrets)?;
+    let main = rules_for(&main_rules, &args.rules, &args.input)?;
+    let builtin = ColumnarRules::lookup(&args.lookup_key);
+    let mut chosen: Vec<(&ColumnarRules, &str)> = vec![(main, args.output.as_str())];
+    for (i, (loc, rules)) in args.lookup.iter().zip(&lookup_rules).enumerate() {
+        let r = match rules {
+            Some(r) => rules_for(r, &args.lookup_rules[i], &args.input)?,
+            None => &builtin,
+        };
+        chosen.push((r, loc.as_str()));
+    }
+    let seed = match args.shuffle.as_deref() {
+        None => None,
+        Some("random") => Some(std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), Instant::now())),
+        Some(s) => Some(s.parse::<u64>().map_err(|_| usage("--shuffle SEED must be a whole number"))?),
+    };
+
+    let started = Instant::now();
+    let input = io::open_local(&args.input)?;
+    let bar = progress_bar(args.quiet, input.size);
+    let counter = input.progress.clone();
+    let tick = |_rows: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(counter.get());
+        }
+    };
+    let sinks = chosen
+        .iter()
+        .map(|&(rules, location)| Sink {
+            rules,
+            location: location.to_owned(),
+            open: Box::new(move || io::create_local(location)) as Box<dyn FnOnce() -> veil::error::Result<Box<dyn Output>>>,
+        })
+        .collect();
+    let options = pipeline::Options {
+        shuffle_seed: seed,
+        progress: Some(&tick),
+    };
+    let summary = pipeline::run(input.reader, &input.name, &pseudonymizer, sinks, &options);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = summary?;
+    if !args.quiet {
+        let outputs: Vec<String> = summary
+            .outputs
+            .iter()
+            .map(|o| {
+                let location = if o.location == "-" { "<stdout>" } else { o.location.as_str() };
+                format!("{location} ({} columns, {} pseudonymized)", o.columns, o.pseudonymized)
+            })
+            .collect();
+        eprintln!(
+            "veil: {} rows, {:.1} MB read, in {:.2} s -> {}",
+            summary.rows,
+            summary.input_bytes as f64 / 1e6,
+            started.elapsed().as_secs_f64(),
+            outputs.join(", ")
+        );
+    }
+    Ok(0)
+}
+
+/// A progress bar on stderr for large inputs, only when stderr is a terminal.
+fn progress_bar(quiet: bool, size: Option<u64>) -> Option<indicatif::ProgressBar> {
+    const LARGE: u64 = 64 << 20;
+    if quiet || !std::io::stderr().is_terminal() || size.is_some_and(|s| s < LARGE) {
+        return None;
+    }
+    let bar = match size {
+        Some(total) => indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .expect("valid template"),
+        ),
+        None => indicatif::ProgressBar::new_spinner()
+            .with_style(indicatif::ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec}").expect("valid template")),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    Some(bar)
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<i32> {
+    let lookups = args.lookup_rules.len();
+    let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, lookups)?;
+    let mut sets: Vec<(String, &ColumnarRules)> = Vec::new();
+    sets.push((format!("sanitized output ({})", args.rules.display()), rules_for(&main_rules, &args.rules, &args.input)?));
+    for (path, rules) in args.lookup_rules.iter().zip(&lookup_rules) {
+        let rules = rules.as_ref().expect("one per path");
+        sets.push((format!("lookup ({})", path.display()), rules_for(rules, path, &args.input)?));
+    }
+    let builtin = args.lookup_key.as_deref().map(ColumnarRules::lookup);
+    if let Some(b) = &builtin {
+        sets.push((format!("lookup (built-in, key {})", args.lookup_key.as_deref().unwrap_or_default()), b));
+    }
+    let delimiter = pipeline::common_delimiter(sets.iter().map(|(_, r)| *r))?;
+    let input = io::open_local(&args.input)?;
+    let mut reader = Reader::new(input.reader, &input.name, &delimiter);
+    let Some((header, line)) = pipeline::read_header(&mut reader, &mut Batch::default())? else {
+        bail!("{}: the input is empty: no header to check the rules against", input.name);
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "input: {} ({} columns, header on line {line})", input.name, header.len())?;
+    let mut failed = 0;
+    for (title, rules) in &sets {
+        writeln!(out, "\n{title}:")?;
+        match Plan::new(rules, &header, &input.name, line) {
+            Ok(plan) => write!(out, "{}", plan.describe())?,
+            Err(e) => {
+                failed += 1;
+                writeln!(out, "PROBLEMS:\n{e}")?;
+            }
+        }
+    }
+    if failed > 0 {
+        writeln!(out, "\n{failed} of {} rule set(s) have problems; `veil sanitize` would refuse to run.", sets.len())?;
+        return Ok(2);
+    }
+    writeln!(out, "\nno problems.")?;
+    Ok(0)
+}
+
+fn hash(args: HashArgs) -> anyhow::Result<i32> {
+    let pseudonymizer = pseudonymizer(&args.secrets)?;
+    let format = PseudonymFormat::from_name(&args.format).expect("clap checked the name");
+    let mut out = std::io::stdout().lock();
+    let mut cell = Vec::new();
+    for value in &args.values {
+        let value = value.trim();
+        cell.clear();
+        if !value.is_empty() {
+            pseudonymizer.pseudonymize(value, format, &mut cell);
+        }
+        cell.push(b'\n');
+        out.write_all(&cell)?;
+    }
+    Ok(0)
+}
