@@ -1,0 +1,16 @@
+//! Integration tests: one binary, one module per area.
+
+/// Running the built `veil` binary in a temp dir.
+mod common;
+
+/// `veil sanitize/check/hash` end to end: outputs, exit codes, messages, no leftovers.
+mod cli;
+
+/// Data-driven golden cases in `testdata/golden/`.
+mod golden;
+
+/// Every file in `rules-examples/` loads and fits the sample data.
+mod examples;
+
+/// Invariants on generated data (proptest).
+mod properties;
