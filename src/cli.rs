@@ -1,7 +1,7 @@
 //! The `veil` command line: argument definitions and the three commands.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -150,7 +150,8 @@ fn pseudonymizer(args: &SecretArgs) -> anyhow::Result<Pseudonymizer> {
     let env = &config::process_env;
     let salt = match &args.salt_file {
         Some(path) => {
-            let bytes = std::fs::read(path).with_context(|| format!("reading salt file {}", path.display()))?;
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("reading salt file {}", path.display()))?;
             config::salt_from_file_bytes(bytes)
         }
         None => match env("VEIL_SALT").or_else(|| env("PSOXY_SALT")) {
@@ -169,9 +170,12 @@ fn pseudonymizer(args: &SecretArgs) -> anyhow::Result<Pseudonymizer> {
 }
 
 /// Picks the columnar rules for `input` (MultiType rules match on its path).
-fn rules_for<'r>(rules: &'r Rules, file: &PathBuf, input: &str) -> anyhow::Result<&'r ColumnarRules> {
+fn rules_for<'r>(rules: &'r Rules, file: &Path, input: &str) -> anyhow::Result<&'r ColumnarRules> {
     if input == "-" && matches!(rules, Rules::MultiType(_)) {
-        return Err(usage(format!("{}: fileRules match on the input's path; stdin has none", file.display())));
+        return Err(usage(format!(
+            "{}: fileRules match on the input's path; stdin has none",
+            file.display()
+        )));
     }
     rules.for_local_path(input).ok_or_else(|| {
         usage(format!(
@@ -183,18 +187,29 @@ fn rules_for<'r>(rules: &'r Rules, file: &PathBuf, input: &str) -> anyhow::Resul
 }
 
 /// Loads the main rules and each lookup's rules (built-in when none are given).
-fn load_all(rules: &PathBuf, lookup_rules: &[PathBuf], lookups: usize) -> anyhow::Result<(Rules, Vec<Option<Rules>>)> {
+fn load_all(
+    rules: &Path,
+    lookup_rules: &[PathBuf],
+    lookups: usize,
+) -> anyhow::Result<(Rules, Vec<Option<Rules>>)> {
     let main = Rules::from_path(rules);
     let extra: Vec<_> = lookup_rules.iter().map(|p| Rules::from_path(p)).collect();
     let mut errors: Vec<String> = Vec::new();
     if let Err(e) = &main {
         errors.push(e.to_string());
     }
-    errors.extend(extra.iter().filter_map(|r| r.as_ref().err().map(ToString::to_string)));
+    errors.extend(
+        extra
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(ToString::to_string)),
+    );
     if !errors.is_empty() {
         return Err(Error::Rules {
             source_name: "rules".into(),
-            problems: errors.into_iter().map(|e| veil::error::Problem::new("", e)).collect(),
+            problems: errors
+                .into_iter()
+                .map(|e| veil::error::Problem::new("", e))
+                .collect(),
         }
         .into());
     }
@@ -202,7 +217,11 @@ fn load_all(rules: &PathBuf, lookup_rules: &[PathBuf], lookups: usize) -> anyhow
     let per_lookup = match (extra.len(), lookups) {
         (0, n) => (0..n).map(|_| None).collect(),
         (k, n) if k == n => extra.into_iter().map(Some).collect(),
-        (k, n) => return Err(usage(format!("{k} --lookup-rules for {n} --lookup outputs: give one per --lookup, or none"))),
+        (k, n) => {
+            return Err(usage(format!(
+                "{k} --lookup-rules for {n} --lookup outputs: give one per --lookup, or none"
+            )));
+        }
     };
     Ok((main?, per_lookup))
 }
@@ -235,8 +254,14 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     }
     let seed = match args.shuffle.as_deref() {
         None => None,
-        Some("random") => Some(std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), Instant::now())),
-        Some(s) => Some(s.parse::<u64>().map_err(|_| usage("--shuffle SEED must be a whole number"))?),
+        Some("random") => Some(std::hash::BuildHasher::hash_one(
+            &std::hash::RandomState::new(),
+            Instant::now(),
+        )),
+        Some(s) => Some(
+            s.parse::<u64>()
+                .map_err(|_| usage("--shuffle SEED must be a whole number"))?,
+        ),
     };
 
     let started = Instant::now();
@@ -253,7 +278,8 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         .map(|&(rules, location)| Sink {
             rules,
             location: location.to_owned(),
-            open: Box::new(move || io::create_local(location)) as Box<dyn FnOnce() -> veil::error::Result<Box<dyn Output>>>,
+            open: Box::new(move || io::create_local(location))
+                as Box<dyn FnOnce() -> veil::error::Result<Box<dyn Output>>>,
         })
         .collect();
     let options = pipeline::Options {
@@ -270,8 +296,15 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             .outputs
             .iter()
             .map(|o| {
-                let location = if o.location == "-" { "<stdout>" } else { o.location.as_str() };
-                format!("{location} ({} columns, {} pseudonymized)", o.columns, o.pseudonymized)
+                let location = if o.location == "-" {
+                    "<stdout>"
+                } else {
+                    o.location.as_str()
+                };
+                format!(
+                    "{location} ({} columns, {} pseudonymized)",
+                    o.columns, o.pseudonymized
+                )
             })
             .collect();
         eprintln!(
@@ -293,11 +326,15 @@ fn progress_bar(quiet: bool, size: Option<u64>) -> Option<indicatif::ProgressBar
     }
     let bar = match size {
         Some(total) => indicatif::ProgressBar::new(total).with_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .expect("valid template"),
+        ),
+        None => indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec}")
                 .expect("valid template"),
         ),
-        None => indicatif::ProgressBar::new_spinner()
-            .with_style(indicatif::ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec}").expect("valid template")),
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     Some(bar)
@@ -307,23 +344,43 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     let lookups = args.lookup_rules.len();
     let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, lookups)?;
     let mut sets: Vec<(String, &ColumnarRules)> = Vec::new();
-    sets.push((format!("sanitized output ({})", args.rules.display()), rules_for(&main_rules, &args.rules, &args.input)?));
+    sets.push((
+        format!("sanitized output ({})", args.rules.display()),
+        rules_for(&main_rules, &args.rules, &args.input)?,
+    ));
     for (path, rules) in args.lookup_rules.iter().zip(&lookup_rules) {
         let rules = rules.as_ref().expect("one per path");
-        sets.push((format!("lookup ({})", path.display()), rules_for(rules, path, &args.input)?));
+        sets.push((
+            format!("lookup ({})", path.display()),
+            rules_for(rules, path, &args.input)?,
+        ));
     }
     let builtin = args.lookup_key.as_deref().map(ColumnarRules::lookup);
     if let Some(b) = &builtin {
-        sets.push((format!("lookup (built-in, key {})", args.lookup_key.as_deref().unwrap_or_default()), b));
+        sets.push((
+            format!(
+                "lookup (built-in, key {})",
+                args.lookup_key.as_deref().unwrap_or_default()
+            ),
+            b,
+        ));
     }
     let delimiter = pipeline::common_delimiter(sets.iter().map(|(_, r)| *r))?;
     let input = io::open_local(&args.input)?;
     let mut reader = Reader::new(input.reader, &input.name, &delimiter);
     let Some((header, line)) = pipeline::read_header(&mut reader, &mut Batch::default())? else {
-        bail!("{}: the input is empty: no header to check the rules against", input.name);
+        bail!(
+            "{}: the input is empty: no header to check the rules against",
+            input.name
+        );
     };
     let mut out = std::io::stdout().lock();
-    writeln!(out, "input: {} ({} columns, header on line {line})", input.name, header.len())?;
+    writeln!(
+        out,
+        "input: {} ({} columns, header on line {line})",
+        input.name,
+        header.len()
+    )?;
     let mut failed = 0;
     for (title, rules) in &sets {
         writeln!(out, "\n{title}:")?;
@@ -336,7 +393,11 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         }
     }
     if failed > 0 {
-        writeln!(out, "\n{failed} of {} rule set(s) have problems; `veil sanitize` would refuse to run.", sets.len())?;
+        writeln!(
+            out,
+            "\n{failed} of {} rule set(s) have problems; `veil sanitize` would refuse to run.",
+            sets.len()
+        )?;
         return Ok(2);
     }
     writeln!(out, "\nno problems.")?;

@@ -17,14 +17,19 @@ pub fn process_env(name: &str) -> Option<String> {
 }
 
 fn choose<T: Copy>(env: Lookup<'_>, var: &str, choices: &[(&str, T)], default: T) -> Result<T> {
-    let Some(value) = env(var) else { return Ok(default) };
+    let Some(value) = env(var) else {
+        return Ok(default);
+    };
     choices
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(value.trim()))
         .map(|&(_, v)| v)
         .ok_or_else(|| {
             let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-            Error::Config(format!("{var} has an invalid value; valid values: {}", names.join(", ")))
+            Error::Config(format!(
+                "{var} has an invalid value; valid values: {}",
+                names.join(", ")
+            ))
         })
 }
 
@@ -36,7 +41,10 @@ pub fn parse_hash(name: &str) -> Result<HashAlgorithm> {
     choose(
         &|_| Some(name.to_owned()),
         "--hash / VEIL_HASH",
-        &[("psoxy", HashAlgorithm::Psoxy), ("hmac-sha256", HashAlgorithm::HmacSha256)],
+        &[
+            ("psoxy", HashAlgorithm::Psoxy),
+            ("hmac-sha256", HashAlgorithm::HmacSha256),
+        ],
         HashAlgorithm::Psoxy,
     )
 }
@@ -64,7 +72,10 @@ pub fn options(env: Lookup<'_>, hash: Option<HashAlgorithm>) -> Result<Options> 
         canonicalization: choose(
             env,
             "EMAIL_CANONICALIZATION",
-            &[("STRICT", Canonicalization::Strict), ("IGNORE_DOTS", Canonicalization::IgnoreDots)],
+            &[
+                ("STRICT", Canonicalization::Strict),
+                ("IGNORE_DOTS", Canonicalization::IgnoreDots),
+            ],
             Canonicalization::Strict,
         )?,
         domain: choose(
@@ -108,13 +119,24 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     #[test]
     fn psoxy_names_are_honoured() {
-        let env = env_of(&[("EMAIL_CANONICALIZATION", "ignore_dots"), ("EMAIL_DOMAIN_HANDLING", "TOKENIZE")]);
+        let env = env_of(&[
+            ("EMAIL_CANONICALIZATION", "ignore_dots"),
+            ("EMAIL_DOMAIN_HANDLING", "TOKENIZE"),
+        ]);
         let o = options(&env, None).unwrap();
         assert_eq!(o.canonicalization, Canonicalization::IgnoreDots);
         assert_eq!(o.domain, DomainHandling::Tokenize);
@@ -125,11 +147,17 @@ mod tests {
     fn invalid_values_list_the_valid_ones() {
         let env = env_of(&[("EMAIL_DOMAIN_HANDLING", "HASH")]);
         let msg = options(&env, None).unwrap_err().to_string();
-        assert_eq!(msg, "EMAIL_DOMAIN_HANDLING has an invalid value; valid values: PRESERVE, REDACT, TOKENIZE, ENCRYPT");
+        assert_eq!(
+            msg,
+            "EMAIL_DOMAIN_HANDLING has an invalid value; valid values: PRESERVE, REDACT, TOKENIZE, ENCRYPT"
+        );
         let env = env_of(&[("PSEUDONYM_IMPLEMENTATION", "v0.3")]);
         assert!(options(&env, None).is_err());
         assert!(parse_hash("md5").is_err());
-        assert_eq!(parse_hash("HMAC-SHA256").unwrap(), HashAlgorithm::HmacSha256);
+        assert_eq!(
+            parse_hash("HMAC-SHA256").unwrap(),
+            HashAlgorithm::HmacSha256
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ pub enum Error {
         problems: Vec<Problem>,
     },
     /// The rules do not fit the file's header: every problem found, at once.
-    #[error("{file}: rules do not fit the header (line {line}):\n{}", Problem::list(problems))]
+    #[error(
+        "{file}: rules do not fit the header (line {line}):\n{}",
+        Problem::list(problems)
+    )]
     Header {
         /// Input file name.
         file: String,
@@ -144,16 +147,28 @@ impl fmt::Display for DataError {
                 "column `{column}` is not valid UTF-8 (convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8`)"
             ),
             DataError::UnsupportedEncoding(name) => {
-                write!(f, "input is {name} (byte-order mark); veil reads UTF-8 only")
+                write!(
+                    f,
+                    "input is {name} (byte-order mark); veil reads UTF-8 only"
+                )
             }
             DataError::TextAfterQuote => {
-                write!(f, "text after a closing quote (a quoted field must end at a delimiter or line end)")
+                write!(
+                    f,
+                    "text after a closing quote (a quoted field must end at a delimiter or line end)"
+                )
             }
             DataError::UnterminatedQuote => {
-                write!(f, "quoted field starting here is never closed (input ends inside quotes)")
+                write!(
+                    f,
+                    "quoted field starting here is never closed (input ends inside quotes)"
+                )
             }
             DataError::RecordTooLarge { limit } => {
-                write!(f, "record is larger than {limit} bytes (unbalanced quotes?)")
+                write!(
+                    f,
+                    "record is larger than {limit} bytes (unbalanced quotes?)"
+                )
             }
             DataError::Transform {
                 column,
@@ -221,7 +236,10 @@ mod tests {
             kind: DataError::TextAfterQuote,
         };
         assert_eq!(data.exit_code(), 1);
-        assert!(data.to_string().starts_with("in.csv line 3: text after a closing quote"));
+        assert!(
+            data.to_string()
+                .starts_with("in.csv line 3: text after a closing quote")
+        );
     }
 
     #[test]

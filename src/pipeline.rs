@@ -70,12 +70,17 @@ pub struct OutputSummary {
 ///
 /// # Errors
 /// The first record cannot be read.
-pub fn read_header<R: Read>(reader: &mut Reader<R>, batch: &mut Batch) -> Result<Option<(Vec<String>, u64)>> {
+pub fn read_header<R: Read>(
+    reader: &mut Reader<R>,
+    batch: &mut Batch,
+) -> Result<Option<(Vec<String>, u64)>> {
     if !reader.read_batch(batch, 1)? {
         return Ok(None);
     }
     let row = batch.row(0);
-    let names = (0..row.len()).map(|i| row.get_str(i).unwrap_or("").to_owned()).collect();
+    let names = (0..row.len())
+        .map(|i| row.get_str(i).unwrap_or("").to_owned())
+        .collect();
     Ok(Some((names, row.line())))
 }
 
@@ -145,7 +150,11 @@ pub fn run<R: Read>(
         let mut out = (sink.open)()?;
         if let Some(plan) = plan {
             let mut head = Vec::new();
-            push_header(&mut head, &plan.header(), eol.map_or(&b""[..], LineEnding::as_bytes));
+            push_header(
+                &mut head,
+                &plan.header(),
+                eol.map_or(&b""[..], LineEnding::as_bytes),
+            );
             write(&mut out, &head, &sink.location)?;
         }
         summaries.push(OutputSummary {
@@ -165,11 +174,13 @@ pub fn run<R: Read>(
     let mut scratch = Vec::new();
     while !plans.is_empty() && reader.read_batch(&mut batch, BATCH_ROWS)? {
         for row in batch.rows() {
-            check_width(row, width, header.as_ref().map_or(&[][..], |(h, _)| h)).map_err(|kind| Error::Data {
-                file: name.into(),
-                line: row.line(),
-                kind,
-            })?;
+            check_width(row, width, header.as_ref().map_or(&[][..], |(h, _)| h)).map_err(
+                |kind| Error::Data {
+                    file: name.into(),
+                    line: row.line(),
+                    kind,
+                },
+            )?;
         }
         order.clear();
         order.extend(0..batch.len());
@@ -182,10 +193,12 @@ pub fn run<R: Read>(
             buffer.clear();
             for &i in &order {
                 let row = batch.row(i);
-                write_row(plan, row, pseudonymizer, &mut buffer, &mut scratch).map_err(|kind| Error::Data {
-                    file: name.into(),
-                    line: row.line(),
-                    kind,
+                write_row(plan, row, pseudonymizer, &mut buffer, &mut scratch).map_err(|kind| {
+                    Error::Data {
+                        file: name.into(),
+                        line: row.line(),
+                        kind,
+                    }
                 })?;
                 buffer.extend_from_slice(eol);
             }
@@ -209,12 +222,17 @@ pub fn run<R: Read>(
 }
 
 fn write(out: &mut Box<dyn Output>, bytes: &[u8], location: &str) -> Result<()> {
-    out.write_all(bytes).map_err(|e| Error::io(format!("writing {location}"), e))
+    out.write_all(bytes)
+        .map_err(|e| Error::io(format!("writing {location}"), e))
 }
 
 /// A short row is always an error; a long row only if the extra fields hold something
 /// (trailing delimiters are common and harmless; anything else is a shifted row).
-fn check_width(row: Row<'_>, width: usize, header: &[String]) -> std::result::Result<(), DataError> {
+fn check_width(
+    row: Row<'_>,
+    width: usize,
+    header: &[String],
+) -> std::result::Result<(), DataError> {
     if row.len() < width {
         return Err(DataError::ShortRow {
             expected: width,
@@ -266,7 +284,13 @@ pub fn write_row(
 }
 
 /// Applies functions in order; once the value is null, it stays null.
-fn chain(funcs: &[Func], value: &str, plan: &Plan, pz: &Pseudonymizer, scratch: &mut Vec<u8>) -> Option<String> {
+fn chain(
+    funcs: &[Func],
+    value: &str,
+    plan: &Plan,
+    pz: &Pseudonymizer,
+    scratch: &mut Vec<u8>,
+) -> Option<String> {
     let mut current = value.to_owned();
     let pseudonymize = |v: String, scratch: &mut Vec<u8>| {
         if v.is_empty() {
@@ -355,12 +379,20 @@ mod tests {
             })
             .collect();
         run(input.as_bytes(), "in.csv", &pz(), sinks, options)?;
-        Ok(outs.iter().map(|o| String::from_utf8(o.bytes()).unwrap()).collect())
+        Ok(outs
+            .iter()
+            .map(|o| String::from_utf8(o.bytes()).unwrap())
+            .collect())
     }
 
     #[test]
     fn g6_mixed_line_endings_use_the_first_everywhere() {
-        let out = sanitize("foo,bar\r\n1,2\r\n1,2\n1,2\n", &["columnsToPseudonymize: [foo]\n"], &Options::default()).unwrap();
+        let out = sanitize(
+            "foo,bar\r\n1,2\r\n1,2\n1,2\n",
+            &["columnsToPseudonymize: [foo]\n"],
+            &Options::default(),
+        )
+        .unwrap();
         let row = "\"{\"\"hash\"\"\":\"\"0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\"\"}\",2\r\n";
         let row = row.replace("\"\"\":", "\"\":");
         assert_eq!(out[0], format!("foo,bar\r\n{row}{row}{row}"));
@@ -371,18 +403,38 @@ mod tests {
         let main = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: [SALARY]\n";
         let lookup = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\n\
                       columnsToInclude: [EMPLOYEE_ID]\ncolumnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n";
-        let out = sanitize("EMPLOYEE_ID,SALARY\n1,100\n,200\n", &[main, lookup], &Options::default()).unwrap();
-        assert_eq!(out[0], "EMPLOYEE_ID\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n\n");
-        assert_eq!(out[1], "EMPLOYEE_ID,EMPLOYEE_ID_ORIG\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,1\n,\n");
+        let out = sanitize(
+            "EMPLOYEE_ID,SALARY\n1,100\n,200\n",
+            &[main, lookup],
+            &Options::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            out[0],
+            "EMPLOYEE_ID\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n\n"
+        );
+        assert_eq!(
+            out[1],
+            "EMPLOYEE_ID,EMPLOYEE_ID_ORIG\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,1\n,\n"
+        );
     }
 
     #[test]
     fn header_only_and_empty_inputs() {
         let rules = ["columnsToRedact: [x]\n"];
-        assert_eq!(sanitize("a,b", &rules, &Options::default()).unwrap(), ["a,b"]);
-        assert_eq!(sanitize("a,b\n", &rules, &Options::default()).unwrap(), ["a,b\n"]);
+        assert_eq!(
+            sanitize("a,b", &rules, &Options::default()).unwrap(),
+            ["a,b"]
+        );
+        assert_eq!(
+            sanitize("a,b\n", &rules, &Options::default()).unwrap(),
+            ["a,b\n"]
+        );
         assert_eq!(sanitize("", &rules, &Options::default()).unwrap(), [""]);
-        assert_eq!(sanitize("a,b\n1,2", &rules, &Options::default()).unwrap(), ["a,b\n1,2\n"]);
+        assert_eq!(
+            sanitize("a,b\n1,2", &rules, &Options::default()).unwrap(),
+            ["a,b\n1,2\n"]
+        );
     }
 
     #[test]
@@ -390,17 +442,38 @@ mod tests {
         let rules = ["columnsToRedact: [x]\n"];
         let err = sanitize("a,b,c\n1,2,3\n1,2\n", &rules, &Options::default()).unwrap_err();
         assert_eq!(err.to_string().split(':').next().unwrap(), "in.csv line 3");
-        assert!(matches!(err, Error::Data { kind: DataError::ShortRow { .. }, .. }));
+        assert!(matches!(
+            err,
+            Error::Data {
+                kind: DataError::ShortRow { .. },
+                ..
+            }
+        ));
         let err = sanitize("a,b\n1,2,SECRET\n", &rules, &Options::default()).unwrap_err();
-        assert!(matches!(err, Error::Data { line: 2, kind: DataError::ExtraFields { .. }, .. }));
+        assert!(matches!(
+            err,
+            Error::Data {
+                line: 2,
+                kind: DataError::ExtraFields { .. },
+                ..
+            }
+        ));
         assert!(!err.to_string().contains("SECRET"));
-        assert_eq!(sanitize("a,b\n1,2,\n", &rules, &Options::default()).unwrap(), ["a,b\n1,2\n"]);
+        assert_eq!(
+            sanitize("a,b\n1,2,\n", &rules, &Options::default()).unwrap(),
+            ["a,b\n1,2\n"]
+        );
     }
 
     #[test]
     fn pipelines_follow_psoxy_and_null_stays_null() {
         let yaml = "fieldsToTransform:\n  EMAIL:\n    newName: GH\n    transforms:\n      - filter: '(.*)@.*'\n      - formatString: '%s_enterprise'\n      - pseudonymize: true\n";
-        let out = sanitize("EMAIL\nalice@worklytics.co\nnot-an-email\n", &[yaml], &Options::default()).unwrap();
+        let out = sanitize(
+            "EMAIL\nalice@worklytics.co\nnot-an-email\n",
+            &[yaml],
+            &Options::default(),
+        )
+        .unwrap();
         assert_eq!(
             out[0],
             "EMAIL,GH\nalice@worklytics.co,\"{\"\"hash\"\":\"\"sbIXAryuJzPz0dxRh4swzuxCY9_ZetgbAQlcrI-W30g\"\"}\"\nnot-an-email,\n"
@@ -420,7 +493,10 @@ mod tests {
         let out = sanitize(&input, &["columnsToRedact: [x]\n"], &options).unwrap();
         let rows: Vec<usize> = out[0].lines().skip(1).map(|l| l.parse().unwrap()).collect();
         assert_ne!(rows, (0..1200).collect::<Vec<_>>());
-        assert!(rows[..500].iter().all(|&r| r < 500), "blocks of 500 stay blocks");
+        assert!(
+            rows[..500].iter().all(|&r| r < 500),
+            "blocks of 500 stay blocks"
+        );
         let mut sorted = rows.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..1200).collect::<Vec<_>>());
@@ -428,7 +504,12 @@ mod tests {
 
     #[test]
     fn differing_delimiters_are_refused() {
-        let err = sanitize("a\n1\n", &["delimiter: ';'\n", "delimiter: '|'\n"], &Options::default()).unwrap_err();
+        let err = sanitize(
+            "a\n1\n",
+            &["delimiter: ';'\n", "delimiter: '|'\n"],
+            &Options::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.exit_code(), 2);
     }
 }

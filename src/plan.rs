@@ -78,7 +78,12 @@ impl Plan {
         let listed = |list: &[Name], name: &str| list.iter().any(|n| n.is(name));
         let retained: Vec<usize> = (0..header.len())
             .filter(|&i| !listed(&rules.columns_to_redact, &header[i]))
-            .filter(|&i| rules.columns_to_include.as_ref().is_none_or(|inc| listed(inc, &header[i])))
+            .filter(|&i| {
+                rules
+                    .columns_to_include
+                    .as_ref()
+                    .is_none_or(|inc| listed(inc, &header[i]))
+            })
             .collect();
 
         let mut entries: Vec<Entry> = Vec::new();
@@ -88,27 +93,57 @@ impl Plan {
             v
         };
         for (from, to) in sorted(&rules.columns_to_duplicate) {
-            add(&mut entries, &to, &from, None, format!("columnsToDuplicate from {}", from.text));
+            add(
+                &mut entries,
+                &to,
+                &from,
+                None,
+                format!("columnsToDuplicate from {}", from.text),
+            );
         }
         for (from, to) in sorted(&rules.columns_to_rename) {
-            add(&mut entries, &to, &from, None, format!("columnsToRename from {}", from.text));
+            add(
+                &mut entries,
+                &to,
+                &from,
+                None,
+                format!("columnsToRename from {}", from.text),
+            );
         }
         let mut transforms: Vec<_> = rules.fields_to_transform.iter().enumerate().collect();
         transforms.sort_by_key(|(i, t)| (t.source.text.to_lowercase(), *i));
         for (_, t) in transforms {
             let origin = format!("fieldsToTransform.{}", t.key.text);
-            add(&mut entries, &t.new_name, &t.source, Some(Func::Pipeline(t.steps.clone())), origin);
+            add(
+                &mut entries,
+                &t.new_name,
+                &t.source,
+                Some(Func::Pipeline(t.steps.clone())),
+                origin,
+            );
         }
         let mut pseudonymize = rules.columns_to_pseudonymize.clone();
         pseudonymize.sort_by_key(|n| n.text.to_lowercase());
         for n in &pseudonymize {
-            add(&mut entries, n, n, Some(Func::Pseudonymize), "columnsToPseudonymize".into());
+            add(
+                &mut entries,
+                n,
+                n,
+                Some(Func::Pseudonymize),
+                "columnsToPseudonymize".into(),
+            );
         }
         let mut if_present = rules.columns_to_pseudonymize_if_present.clone();
         if_present.sort_by_key(|n| n.text.to_lowercase());
         for n in &if_present {
             if retained.iter().any(|&i| n.is(&header[i])) {
-                add(&mut entries, n, n, Some(Func::Pseudonymize), "columnsToPseudonymizeIfPresent".into());
+                add(
+                    &mut entries,
+                    n,
+                    n,
+                    Some(Func::Pseudonymize),
+                    "columnsToPseudonymizeIfPresent".into(),
+                );
             }
         }
         let renamed_away = |h: &str| rules.columns_to_rename.iter().any(|(from, _)| from.is(h));
@@ -130,7 +165,11 @@ impl Plan {
                 let rule = rule.split(' ').next().unwrap_or_default().to_owned();
                 problems.push(Problem::new(
                     rule,
-                    format!("column `{}` is not in the file's header{}", e.source, available(header)),
+                    format!(
+                        "column `{}` is not in the file's header{}",
+                        e.source,
+                        available(header)
+                    ),
                 ));
                 continue;
             };
@@ -170,7 +209,11 @@ impl Plan {
             let mut renames = sorted(&rules.columns_to_rename);
             renames.retain(|(_, to)| to.is(name));
             let renamed = renames.first().and_then(|(from, _)| index_of(&from.text));
-            direct.into_iter().chain(renamed).min().unwrap_or(usize::MAX)
+            direct
+                .into_iter()
+                .chain(renamed)
+                .min()
+                .unwrap_or(usize::MAX)
         };
         columns.sort_by(|a, b| {
             (position(&a.name), a.name.encode_utf16().collect::<Vec<_>>())
@@ -179,7 +222,11 @@ impl Plan {
         let dropped = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| !columns.iter().any(|c| c.source == *i && same_name(&c.name, &header[*i])))
+            .filter(|(i, _)| {
+                !columns
+                    .iter()
+                    .any(|c| c.source == *i && same_name(&c.name, &header[*i]))
+            })
             .map(|(i, h)| {
                 let why = if listed(&rules.columns_to_redact, h) {
                     "columnsToRedact"
@@ -232,19 +279,40 @@ impl Plan {
                         .iter()
                         .map(|f| match f {
                             Func::Pseudonymize => format!("pseudonymize ({format})"),
-                            Func::Pipeline(steps) => steps.iter().map(step_name).collect::<Vec<_>>().join(" → "),
+                            Func::Pipeline(steps) => {
+                                steps.iter().map(step_name).collect::<Vec<_>>().join(" → ")
+                            }
                         })
                         .collect::<Vec<_>>()
                         .join(", then "),
                 };
-                let rules = c.origin.iter().filter(|o| *o != "kept").cloned().collect::<Vec<_>>();
-                let action = if rules.is_empty() { action } else { format!("{action}  [{}]", rules.join("; ")) };
+                let rules = c
+                    .origin
+                    .iter()
+                    .filter(|o| *o != "kept")
+                    .cloned()
+                    .collect::<Vec<_>>();
+                let action = if rules.is_empty() {
+                    action
+                } else {
+                    format!("{action}  [{}]", rules.join("; "))
+                };
                 [c.name.clone(), self.input[c.source].clone(), action]
             })
             .collect();
-        let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0).max(6);
+        let width = |k: usize| {
+            rows.iter()
+                .map(|r| r[k].chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(6)
+        };
         let w0 = width(0);
-        let w1 = self.dropped.iter().map(|(n, _)| n.chars().count()).fold(width(1), usize::max);
+        let w1 = self
+            .dropped
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .fold(width(1), usize::max);
         let mut out = format!("{:w0$}  {:w1$}  ACTION\n", "OUTPUT", "SOURCE");
         for [name, source, action] in &rows {
             let _ = writeln!(out, "{name:w0$}  {source:w1$}  {action}");
@@ -299,10 +367,18 @@ fn duplicate_names(header: &[String]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (i, h) in header.iter().enumerate() {
         if let Some(j) = header[..i].iter().position(|p| same_name(p, h)) {
-            let what = if h.is_empty() { "blank name".to_owned() } else { format!("`{h}`") };
+            let what = if h.is_empty() {
+                "blank name".to_owned()
+            } else {
+                format!("`{h}`")
+            };
             problems.push(Problem::new(
                 "header",
-                format!("columns {} and {} have the same {what} (psoxy would silently drop one)", j + 1, i + 1),
+                format!(
+                    "columns {} and {} have the same {what} (psoxy would silently drop one)",
+                    j + 1,
+                    i + 1
+                ),
             ));
         }
     }
@@ -315,7 +391,9 @@ mod tests {
     use crate::rules::Rules;
 
     fn plan(yaml: &str, header: &str) -> Result<Plan> {
-        let Rules::Columnar(rules) = Rules::from_yaml(yaml, "r.yaml").unwrap() else { panic!() };
+        let Rules::Columnar(rules) = Rules::from_yaml(yaml, "r.yaml").unwrap() else {
+            panic!()
+        };
         let header: Vec<String> = header.split(',').map(str::to_owned).collect();
         Plan::new(&rules, &header, "in.csv", 1)
     }
@@ -332,13 +410,19 @@ mod tests {
         // handle_duplicates: the copy goes last, renamed columns stay in place.
         let yaml = "columnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n\
                     columnsToRename: {TEAM: DEPARTMENT}\n";
-        assert_eq!(header_of(yaml, "EMPLOYEE_ID,TEAM,SNAPSHOT"), "EMPLOYEE_ID,DEPARTMENT,SNAPSHOT,EMPLOYEE_ID_ORIG");
+        assert_eq!(
+            header_of(yaml, "EMPLOYEE_ID,TEAM,SNAPSHOT"),
+            "EMPLOYEE_ID,DEPARTMENT,SNAPSHOT,EMPLOYEE_ID_ORIG"
+        );
     }
 
     #[test]
     fn header_spelling_comes_from_the_file() {
         let yaml = "columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n";
-        assert_eq!(header_of(yaml, "EMPLOYEE_ID,employee_EMAIL,ROLE"), "EMPLOYEE_ID,employee_EMAIL,ROLE");
+        assert_eq!(
+            header_of(yaml, "EMPLOYEE_ID,employee_EMAIL,ROLE"),
+            "EMPLOYEE_ID,employee_EMAIL,ROLE"
+        );
     }
 
     #[test]
@@ -352,23 +436,45 @@ mod tests {
     fn include_keeps_only_listed_inputs_but_derived_outputs_stay() {
         let yaml = "columnsToInclude: [EMPLOYEE_ID]\ncolumnsToPseudonymize: [EMPLOYEE_ID]\n\
                     columnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n";
-        assert_eq!(header_of(yaml, "EMPLOYEE_ID,EMAIL,DEPT"), "EMPLOYEE_ID,EMPLOYEE_ID_ORIG");
+        assert_eq!(
+            header_of(yaml, "EMPLOYEE_ID,EMAIL,DEPT"),
+            "EMPLOYEE_ID,EMPLOYEE_ID_ORIG"
+        );
     }
 
     #[test]
     fn missing_columns_are_errors_not_phantom_columns() {
-        let err = plan("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "a,b").unwrap_err();
+        let err = plan(
+            "columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n",
+            "a,b",
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert_eq!(err.exit_code(), 2);
-        assert!(msg.contains("`columnsToPseudonymize`: column `c` is not in the file's header (columns: a, b)"), "{msg}");
-        assert!(msg.contains("`columnsToDuplicate`: column `x` is not in the file's header"), "{msg}");
+        assert!(
+            msg.contains(
+                "`columnsToPseudonymize`: column `c` is not in the file's header (columns: a, b)"
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("`columnsToDuplicate`: column `x` is not in the file's header"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn duplicate_header_names_are_errors() {
-        let msg = plan("columnsToRedact: [z]\n", "Email,b,EMAIL").unwrap_err().to_string();
-        assert!(msg.contains("columns 1 and 3 have the same `EMAIL`"), "{msg}");
-        let msg = plan("columnsToRedact: [z]\n", "a,,b,").unwrap_err().to_string();
+        let msg = plan("columnsToRedact: [z]\n", "Email,b,EMAIL")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("columns 1 and 3 have the same `EMAIL`"),
+            "{msg}"
+        );
+        let msg = plan("columnsToRedact: [z]\n", "a,,b,")
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("blank name"), "{msg}");
         assert_eq!(header_of("columnsToRedact: [z]\n", "a,b,"), "a,b,");
     }

@@ -153,9 +153,9 @@ impl Pseudonymizer {
             .unwrap_or_else(|| secrets.salt.clone());
         let keyed = |key: &[u8]| match options.hash {
             HashAlgorithm::Psoxy => Hasher::Psoxy,
-            HashAlgorithm::HmacSha256 => {
-                Hasher::Hmac(Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"))
-            }
+            HashAlgorithm::HmacSha256 => Hasher::Hmac(
+                Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"),
+            ),
         };
         let domain = match options.domain {
             DomainHandling::Preserve => Domain::Preserve,
@@ -189,7 +189,10 @@ impl Pseudonymizer {
         let mailbox = email::parse(value);
         let domain = match &mailbox {
             None => {
-                encode(&digest(&self.hasher, &self.salt, &[value.as_bytes()]), &mut hash);
+                encode(
+                    &digest(&self.hasher, &self.salt, &[value.as_bytes()]),
+                    &mut hash,
+                );
                 None
             }
             Some(m) => {
@@ -199,7 +202,13 @@ impl Pseudonymizer {
                     None => local,
                 };
                 let drop_dots = self.canonicalization == Canonicalization::IgnoreDots;
-                let d = digest_email(&self.hasher, &self.salt, local, drop_dots, m.domain.as_bytes());
+                let d = digest_email(
+                    &self.hasher,
+                    &self.salt,
+                    local,
+                    drop_dots,
+                    m.domain.as_bytes(),
+                );
                 encode(&d, &mut hash);
                 Some(m.domain)
             }
@@ -277,7 +286,13 @@ fn digest(hasher: &Hasher, salt: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// The hash of an e-mail's canonical form, lower-cased through a stack buffer.
-fn digest_email(hasher: &Hasher, salt: &[u8], local: &[u8], drop_dots: bool, domain: &[u8]) -> [u8; 32] {
+fn digest_email(
+    hasher: &Hasher,
+    salt: &[u8],
+    local: &[u8],
+    drop_dots: bool,
+    domain: &[u8],
+) -> [u8; 32] {
     enum State {
         Sha(Sha256),
         Mac(Hmac<Sha256>),
@@ -345,7 +360,11 @@ mod tests {
     }
 
     fn h(value: &str) -> String {
-        cell(&with("salt", Options::default()), value, PseudonymFormat::UrlSafeHashOnly)
+        cell(
+            &with("salt", Options::default()),
+            value,
+            PseudonymFormat::UrlSafeHashOnly,
+        )
     }
 
     #[test]
@@ -363,17 +382,41 @@ mod tests {
             ("person 2", "Wl-yMZGcKhwYgI4D4oBEyh3tAo-6CsZlI0Sm5e2HJIw"),
             ("person 3", "WiO0pP6Lj25eMqiXLbL3AX6uBi5MRMT34BgaIuSEwQs"),
             ("person 4", "otJtA1m_38S10LrW1bYLMA4D8wsNQoXp7Ow66WnffFc"),
-            ("Participant's Email Address", "qejD3BfohzeqJbqCcGMI2O0T-fn_KB24RjUbb8pjXHs"),
-            ("Participant's Unique Identifier", "ilQfXaLbu3b3sKjKeOzt83Uy92Yy3shc_dlq1ro60cU"),
-            ("{\"ImportId\":\"Email\"}", "jw7v7rBpw41HFGKAH8Jp8yI2QlgO7ZYVerCJkco51Ic"),
-            ("{\"ImportId\":\"UniqueIdentifier\"}", "aM2l7o6Vm5Z1bRaYm_tjBfIolutVG-1k8s89UsME6LA"),
+            (
+                "Participant's Email Address",
+                "qejD3BfohzeqJbqCcGMI2O0T-fn_KB24RjUbb8pjXHs",
+            ),
+            (
+                "Participant's Unique Identifier",
+                "ilQfXaLbu3b3sKjKeOzt83Uy92Yy3shc_dlq1ro60cU",
+            ),
+            (
+                "{\"ImportId\":\"Email\"}",
+                "jw7v7rBpw41HFGKAH8Jp8yI2QlgO7ZYVerCJkco51Ic",
+            ),
+            (
+                "{\"ImportId\":\"UniqueIdentifier\"}",
+                "aM2l7o6Vm5Z1bRaYm_tjBfIolutVG-1k8s89UsME6LA",
+            ),
             ("123456", "5NL5SaQBwE6c0L1BDjHW-BtBOXQVH8RYwY0tGGw3khk"),
-            ("alice_enterprise", "sbIXAryuJzPz0dxRh4swzuxCY9_ZetgbAQlcrI-W30g"),
-            ("bob_enterprise", "hgs2zOvvnp8YG1adeeZCwUmAI_BUk5CFTPF_tca6OmQ"),
-            ("charles_enterprise", "1RaWPpeCqO4wTAc849d9KY41PEXdkHcxJ32ifrLzsjQ"),
+            (
+                "alice_enterprise",
+                "sbIXAryuJzPz0dxRh4swzuxCY9_ZetgbAQlcrI-W30g",
+            ),
+            (
+                "bob_enterprise",
+                "hgs2zOvvnp8YG1adeeZCwUmAI_BUk5CFTPF_tca6OmQ",
+            ),
+            (
+                "charles_enterprise",
+                "1RaWPpeCqO4wTAc849d9KY41PEXdkHcxJ32ifrLzsjQ",
+            ),
             ("alice", "3YAoyBkqpKrO4rk5ISA0dZSABykOBC7pEMmkL1L0HK4"),
             ("bob-smith", "3tfnePQDgDoBZxb6c04tqlmpKSfGyOPsUANSLMUEuYU"),
-            ("charles-dickens", "fTYkjBMftiSOMolXYIZISI2w__u5mJ7TZrTQtifAD-Q"),
+            (
+                "charles-dickens",
+                "fTYkjBMftiSOMolXYIZISI2w__u5mJ7TZrTQtifAD-Q",
+            ),
         ];
         for (value, expected) in cases {
             assert_eq!(h(value), expected, "value {value:?}");
@@ -385,20 +428,76 @@ mod tests {
         let p = with("salt", Options::default());
         use PseudonymFormat::*;
         let cases = [
-            ("alice@worklytics.co", Json, r#"{"domain":"worklytics.co","hash":"Qf4dLJ4jfqZLn9ef4VirvYjvOnRaVI5tf5oLnM65YOA"}"#),
-            ("bob@workltyics.co", Json, r#"{"domain":"workltyics.co","hash":"al4JK5KlOIsneC2DM__P_HRYe28LWYTBSf3yWKGm5yQ"}"#),
-            ("charles@workltycis.co", Json, r#"{"domain":"workltycis.co","hash":"BlQB8Vk0VwdbdWTGAzBF-ote1357Ajr0fFcgFf72kdk"}"#),
-            ("karen@worklytics.co", Json, r#"{"domain":"worklytics.co","hash":"TtDWXFAQxNE8O2w7DuMtEKzTSZXERuUVLCjmd9r6KQ4"}"#),
-            ("person_1@acme.com", Json, r#"{"domain":"acme.com","hash":"-MFHtQFQtPUXyclPE-B71x_F4jJStaMz9ZN-kWFE4_o"}"#),
-            ("person_2@acme.com", Json, r#"{"domain":"acme.com","hash":"dJD_mwEzDZdxpdKYwzpkG0k1u5eE9mL6RG2Z5G5VMQw"}"#),
-            ("person_3@acme.com", Json, r#"{"domain":"acme.com","hash":"45SVSXnRsVfIVUBXcn_TOBFHzpiC09JMO2h33QK-nrc"}"#),
-            ("person_4@acme.com", Json, r#"{"domain":"acme.com","hash":"K1rUA4gXPMXXLH1Uu-as2TatFznGTlUnRICUpfI7sto"}"#),
-            ("employee@acme.COM", Json, r#"{"domain":"acme.COM","hash":"PM3Oh15cS2rBp-kjSrOCpQvYFe8Wo3qLj1o5F3fuefI"}"#),
-            ("1", Json, r#"{"hash":"0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"}"#),
-            ("1", UrlSafeToken, "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"),
-            ("blah", UrlSafeToken, "t~nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo"),
-            ("alice@acme.com", UrlSafeToken, "t~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com"),
-            ("blah", UrlSafeHashOnly, "nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo"),
+            (
+                "alice@worklytics.co",
+                Json,
+                r#"{"domain":"worklytics.co","hash":"Qf4dLJ4jfqZLn9ef4VirvYjvOnRaVI5tf5oLnM65YOA"}"#,
+            ),
+            (
+                "bob@workltyics.co",
+                Json,
+                r#"{"domain":"workltyics.co","hash":"al4JK5KlOIsneC2DM__P_HRYe28LWYTBSf3yWKGm5yQ"}"#,
+            ),
+            (
+                "charles@workltycis.co",
+                Json,
+                r#"{"domain":"workltycis.co","hash":"BlQB8Vk0VwdbdWTGAzBF-ote1357Ajr0fFcgFf72kdk"}"#,
+            ),
+            (
+                "karen@worklytics.co",
+                Json,
+                r#"{"domain":"worklytics.co","hash":"TtDWXFAQxNE8O2w7DuMtEKzTSZXERuUVLCjmd9r6KQ4"}"#,
+            ),
+            (
+                "person_1@acme.com",
+                Json,
+                r#"{"domain":"acme.com","hash":"-MFHtQFQtPUXyclPE-B71x_F4jJStaMz9ZN-kWFE4_o"}"#,
+            ),
+            (
+                "person_2@acme.com",
+                Json,
+                r#"{"domain":"acme.com","hash":"dJD_mwEzDZdxpdKYwzpkG0k1u5eE9mL6RG2Z5G5VMQw"}"#,
+            ),
+            (
+                "person_3@acme.com",
+                Json,
+                r#"{"domain":"acme.com","hash":"45SVSXnRsVfIVUBXcn_TOBFHzpiC09JMO2h33QK-nrc"}"#,
+            ),
+            (
+                "person_4@acme.com",
+                Json,
+                r#"{"domain":"acme.com","hash":"K1rUA4gXPMXXLH1Uu-as2TatFznGTlUnRICUpfI7sto"}"#,
+            ),
+            (
+                "employee@acme.COM",
+                Json,
+                r#"{"domain":"acme.COM","hash":"PM3Oh15cS2rBp-kjSrOCpQvYFe8Wo3qLj1o5F3fuefI"}"#,
+            ),
+            (
+                "1",
+                Json,
+                r#"{"hash":"0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"}"#,
+            ),
+            (
+                "1",
+                UrlSafeToken,
+                "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc",
+            ),
+            (
+                "blah",
+                UrlSafeToken,
+                "t~nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo",
+            ),
+            (
+                "alice@acme.com",
+                UrlSafeToken,
+                "t~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com",
+            ),
+            (
+                "blah",
+                UrlSafeHashOnly,
+                "nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo",
+            ),
         ];
         for (value, format, expected) in cases {
             assert_eq!(cell(&p, value, format), expected, "value {value:?}");
@@ -410,10 +509,22 @@ mod tests {
     fn vectors_c_cmd_line_salt_secret() {
         let p = with("secret", Options::default());
         let f = PseudonymFormat::UrlSafeHashOnly;
-        assert_eq!(cell(&p, "alice@worklytics.co", f), "wdxMApbuV7MglPNkZrM2WdV_v6x5Z31k8VbmqFCPRZI");
-        assert_eq!(cell(&p, "bob@workltyics.co", f), "usvAqWmh_e2iweTO3zC6KIRxZthJcyBHkb9qqaH9PSw");
-        assert_eq!(cell(&p, "charles@workltycis.co", f), "Kxsm-xl6Y7fD15XEnp0fBbjGiVWEo90yBjhhQLqcXrI");
-        assert_eq!(cell(&p, "1", f), "pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4");
+        assert_eq!(
+            cell(&p, "alice@worklytics.co", f),
+            "wdxMApbuV7MglPNkZrM2WdV_v6x5Z31k8VbmqFCPRZI"
+        );
+        assert_eq!(
+            cell(&p, "bob@workltyics.co", f),
+            "usvAqWmh_e2iweTO3zC6KIRxZthJcyBHkb9qqaH9PSw"
+        );
+        assert_eq!(
+            cell(&p, "charles@workltycis.co", f),
+            "Kxsm-xl6Y7fD15XEnp0fBbjGiVWEo90yBjhhQLqcXrI"
+        );
+        assert_eq!(
+            cell(&p, "1", f),
+            "pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4"
+        );
     }
 
     #[test]
@@ -446,10 +557,17 @@ mod tests {
             },
         );
         let f = PseudonymFormat::UrlSafeHashOnly;
-        for same in ["al.ice@worklytics.co", "\"Alice Different Last name\" <alice+t@worklytics.co>"] {
+        for same in [
+            "al.ice@worklytics.co",
+            "\"Alice Different Last name\" <alice+t@worklytics.co>",
+        ] {
             assert_eq!(cell(&dots, same, f), alice, "{same:?}");
         }
-        let json = cell(&with("salt", Options::default()), "Alice Example <alice@worklytics.co>", PseudonymFormat::Json);
+        let json = cell(
+            &with("salt", Options::default()),
+            "Alice Example <alice@worklytics.co>",
+            PseudonymFormat::Json,
+        );
         assert!(json.starts_with(r#"{"domain":"worklytics.co","#));
     }
 
@@ -466,11 +584,19 @@ mod tests {
             cell(&p, "alice@acme.com", PseudonymFormat::Json)
         };
         let hash = "UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk";
-        assert_eq!(domain_of(DomainHandling::Preserve), format!(r#"{{"domain":"acme.com","hash":"{hash}"}}"#));
-        assert_eq!(domain_of(DomainHandling::Redact), format!(r#"{{"hash":"{hash}"}}"#));
+        assert_eq!(
+            domain_of(DomainHandling::Preserve),
+            format!(r#"{{"domain":"acme.com","hash":"{hash}"}}"#)
+        );
+        assert_eq!(
+            domain_of(DomainHandling::Redact),
+            format!(r#"{{"hash":"{hash}"}}"#)
+        );
         assert_eq!(
             domain_of(DomainHandling::Tokenize),
-            format!(r#"{{"domain":"h~XeVeXr3msNs83nxpGuEjUO0Cv7JfkmYhnprXIY-BEgs","hash":"{hash}"}}"#)
+            format!(
+                r#"{{"domain":"h~XeVeXr3msNs83nxpGuEjUO0Cv7JfkmYhnprXIY-BEgs","hash":"{hash}"}}"#
+            )
         );
         assert_eq!(
             domain_of(DomainHandling::Encrypt),
@@ -491,7 +617,10 @@ mod tests {
         );
         let f = PseudonymFormat::UrlSafeHashOnly;
         // HMAC-SHA256(key="salt", "1"), computed independently with Python's hmac module.
-        assert_eq!(cell(&hmac, "1", f), "fhtNby5EbKk9mxSjR51GPM7LCpWzzrGTmzD5QfUd0z0");
+        assert_eq!(
+            cell(&hmac, "1", f),
+            "fhtNby5EbKk9mxSjR51GPM7LCpWzzrGTmzD5QfUd0z0"
+        );
         assert_eq!(cell(&hmac, "ALICE@x.com", f), cell(&hmac, "alice@x.com", f));
         assert_ne!(cell(&hmac, "1", f), h("1"));
     }

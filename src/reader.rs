@@ -122,7 +122,8 @@ impl<'a> Row<'a> {
         // SAFETY: the reader validates every record as UTF-8 before handing it out
         // (`finish_record`), and spans start and end at ASCII delimiters, quotes or trimmed
         // ASCII bytes, so each field is whole UTF-8.
-        self.get(i).map(|b| unsafe { std::str::from_utf8_unchecked(b) })
+        self.get(i)
+            .map(|b| unsafe { std::str::from_utf8_unchecked(b) })
     }
 
     /// 1-based physical line where the record starts.
@@ -256,7 +257,8 @@ impl<R: Read> Reader<R> {
             self.fill()?;
         }
         let head = &self.buf[..self.end];
-        let wide = if head.starts_with(&[0, 0, 0xFE, 0xFF]) || head.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        let wide = if head.starts_with(&[0, 0, 0xFE, 0xFF]) || head.starts_with(&[0xFF, 0xFE, 0, 0])
+        {
             Some("UTF-32")
         } else if head.starts_with(&[0xFE, 0xFF]) || head.starts_with(&[0xFF, 0xFE]) {
             Some("UTF-16")
@@ -374,7 +376,14 @@ impl<R: Read> Reader<R> {
                     return Ok(Parsed::Incomplete);
                 }
                 self.line += lines_inside;
-                return self.finish_record(batch, spans_before, record_line, &escaped, start, after - start);
+                return self.finish_record(
+                    batch,
+                    spans_before,
+                    record_line,
+                    &escaped,
+                    start,
+                    after - start,
+                );
             }
             if buf[after..].starts_with(&self.delimiter) {
                 i = after + self.delimiter.len();
@@ -385,7 +394,14 @@ impl<R: Read> Reader<R> {
                     self.note_eol(ending);
                     self.line += lines_inside + 1;
                     let total = after + len - start;
-                    return self.finish_record(batch, spans_before, record_line, &escaped, start, total);
+                    return self.finish_record(
+                        batch,
+                        spans_before,
+                        record_line,
+                        &escaped,
+                        start,
+                        total,
+                    );
                 }
                 Some(None) => {
                     batch.spans.truncate(spans_before);
@@ -398,7 +414,9 @@ impl<R: Read> Reader<R> {
                 }
                 None => {
                     // Only a closing quote can leave us here: text follows it.
-                    return Err(self.data_error(record_line + lines_inside, DataError::TextAfterQuote));
+                    return Err(
+                        self.data_error(record_line + lines_inside, DataError::TextAfterQuote)
+                    );
                 }
             }
         }
@@ -601,17 +619,15 @@ fn unescape_in_place(field: &mut [u8]) -> usize {
 mod tests {
     use super::*;
 
-    fn read_all(input: &[u8], delimiter: &str) -> Result<(Vec<(u64, Vec<String>)>, Option<LineEnding>)> {
+    type Parsed = (Vec<(u64, Vec<String>)>, Option<LineEnding>);
+
+    fn read_all(input: &[u8], delimiter: &str) -> Result<Parsed> {
         read_all_chunked(input, delimiter, usize::MAX)
     }
 
     /// Reads through a source that returns at most `chunk` bytes per read, to exercise
     /// records split across reads.
-    fn read_all_chunked(
-        input: &[u8],
-        delimiter: &str,
-        chunk: usize,
-    ) -> Result<(Vec<(u64, Vec<String>)>, Option<LineEnding>)> {
+    fn read_all_chunked(input: &[u8], delimiter: &str, chunk: usize) -> Result<Parsed> {
         struct Trickle<'a>(&'a [u8], usize);
         impl Read for Trickle<'_> {
             fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
@@ -637,11 +653,16 @@ mod tests {
     }
 
     fn rows(input: &str) -> Vec<Vec<String>> {
-        read_all(input.as_bytes(), ",").unwrap().0.into_iter().map(|r| r.1).collect()
+        read_all(input.as_bytes(), ",")
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|r| r.1)
+            .collect()
     }
 
     fn err(input: &[u8]) -> String {
-        read_all(input, ",").err().expect("an error").to_string()
+        read_all(input, ",").expect_err("an error").to_string()
     }
 
     #[test]
@@ -664,7 +685,10 @@ mod tests {
 
     #[test]
     fn blank_lines_are_skipped_but_whitespace_lines_are_records() {
-        assert_eq!(rows("\n\na,b\n\n1,2\n   \n"), [vec!["a", "b"], vec!["1", "2"], vec![""]]);
+        assert_eq!(
+            rows("\n\na,b\n\n1,2\n   \n"),
+            [vec!["a", "b"], vec!["1", "2"], vec![""]]
+        );
     }
 
     #[test]
@@ -676,8 +700,14 @@ mod tests {
 
     #[test]
     fn first_line_ending_outside_quotes_wins() {
-        assert_eq!(read_all(b"\"a\nb\",c\r\n1,2\n", ",").unwrap().1, Some(LineEnding::CrLf));
-        assert_eq!(read_all(b"a,b\r1,2\r", ",").unwrap().1, Some(LineEnding::Cr));
+        assert_eq!(
+            read_all(b"\"a\nb\",c\r\n1,2\n", ",").unwrap().1,
+            Some(LineEnding::CrLf)
+        );
+        assert_eq!(
+            read_all(b"a,b\r1,2\r", ",").unwrap().1,
+            Some(LineEnding::Cr)
+        );
         assert_eq!(read_all(b"a,b", ",").unwrap().1, None);
     }
 
@@ -732,7 +762,11 @@ mod tests {
         let input = b"h1,h2\r\n\"a\"\"b\",\"x\r\ny\"\r\n,\r\n  p  ,q\r\n";
         let whole = read_all(input, ",").unwrap();
         for chunk in 1..8 {
-            assert_eq!(read_all_chunked(input, ",", chunk).unwrap(), whole, "chunk {chunk}");
+            assert_eq!(
+                read_all_chunked(input, ",", chunk).unwrap(),
+                whole,
+                "chunk {chunk}"
+            );
         }
         assert_eq!(whole.0[1].1, ["a\"b", "x\r\ny"]);
     }

@@ -102,7 +102,12 @@ const COLUMNAR_KEYS: [&str; 10] = [
     "defaultScopeIdForSource",
 ];
 const TRANSFORM_KEYS: [&str; 3] = ["newName", "sourceColumn", "transforms"];
-const STEP_KEYS: [&str; 4] = ["filter", "formatString", "javaRegExpReplace", "pseudonymize"];
+const STEP_KEYS: [&str; 4] = [
+    "filter",
+    "formatString",
+    "javaRegExpReplace",
+    "pseudonymize",
+];
 
 impl Rules {
     /// Loads rules from a YAML file.
@@ -197,7 +202,12 @@ impl ColumnarRules {
     }
 }
 
-fn problem(problems: &mut Vec<Problem>, at: (usize, usize), rule: &str, message: impl Into<String>) {
+fn problem(
+    problems: &mut Vec<Problem>,
+    at: (usize, usize),
+    rule: &str,
+    message: impl Into<String>,
+) {
     problems.push(Problem {
         at: Some(at),
         rule: rule.to_owned(),
@@ -206,19 +216,33 @@ fn problem(problems: &mut Vec<Problem>, at: (usize, usize), rule: &str, message:
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn load(node: &Node, path: &str, depth: usize, problems: &mut Vec<Problem>) -> Option<Rules> {
     let Kind::Map(entries) = &node.kind else {
-        problem(problems, node.at, path, format!("expected a mapping of rules, found {}", node.type_name()));
+        problem(
+            problems,
+            node.at,
+            path,
+            format!("expected a mapping of rules, found {}", node.type_name()),
+        );
         return None;
     };
     if entries.iter().any(|(k, _)| k.as_str() == Some("fileRules")) {
         return load_multi(node, entries, path, depth, problems).map(Rules::MultiType);
     }
     if entries.iter().any(|(k, _)| k.as_str() == Some("endpoints")) {
-        problem(problems, node.at, path, "these are REST API rules (`endpoints`); bulk files need ColumnarRules");
+        problem(
+            problems,
+            node.at,
+            path,
+            "these are REST API rules (`endpoints`); bulk files need ColumnarRules",
+        );
         return None;
     }
     load_columnar(entries, path, problems).map(Rules::Columnar)
@@ -237,22 +261,44 @@ fn load_multi(
         }
     }
     if depth > 1 {
-        problem(problems, node.at, path, "fileRules may nest only one level deep");
+        problem(
+            problems,
+            node.at,
+            path,
+            "fileRules may nest only one level deep",
+        );
         return None;
     }
     let rules_path = join(path, "fileRules");
-    let (_, value) = entries.iter().find(|(k, _)| k.as_str() == Some("fileRules"))?;
+    let (_, value) = entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some("fileRules"))?;
     let Kind::Map(templates) = &value.kind else {
-        problem(problems, value.at, &rules_path, "expected a mapping from path templates to rules");
+        problem(
+            problems,
+            value.at,
+            &rules_path,
+            "expected a mapping from path templates to rules",
+        );
         return None;
     };
     if templates.is_empty() {
-        problem(problems, value.at, &rules_path, "needs at least one path template");
+        problem(
+            problems,
+            value.at,
+            &rules_path,
+            "needs at least one path template",
+        );
     }
     let mut out = Vec::new();
     for (k, v) in templates {
         let Some(text) = k.as_str() else {
-            problem(problems, k.at, &rules_path, "a path template must be a string");
+            problem(
+                problems,
+                k.at,
+                &rules_path,
+                "a path template must be a string",
+            );
             continue;
         };
         let entry_path = format!("{rules_path}[{text}]");
@@ -331,7 +377,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut diagonal = row[0];
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
             diagonal = row[j + 1];
             row[j + 1] = next;
         }
@@ -339,7 +387,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn load_columnar(entries: &[(Node, Node)], path: &str, problems: &mut Vec<Problem>) -> Option<ColumnarRules> {
+fn load_columnar(
+    entries: &[(Node, Node)],
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<ColumnarRules> {
     let before = problems.len();
     let mut rules = ColumnarRules::default();
     for (k, v) in entries {
@@ -354,7 +406,12 @@ fn load_columnar(entries: &[(Node, Node)], path: &str, problems: &mut Vec<Proble
                     Kind::Null => None,
                     Kind::Scalar { text, .. } => Some(text.clone()),
                     _ => {
-                        problem(problems, v.at, &key_path, "expected a string such as \",\" or \"\\t\"");
+                        problem(
+                            problems,
+                            v.at,
+                            &key_path,
+                            "expected a string such as \",\" or \"\\t\"",
+                        );
                         None
                     }
                 }
@@ -366,13 +423,20 @@ fn load_columnar(entries: &[(Node, Node)], path: &str, problems: &mut Vec<Proble
                         Some(f) => f,
                         None => {
                             let valid = PseudonymFormat::NAMES.join(", ");
-                            problem(problems, v.at, &key_path, format!("invalid value; valid values (case-sensitive): {valid}"));
+                            problem(
+                                problems,
+                                v.at,
+                                &key_path,
+                                format!("invalid value; valid values (case-sensitive): {valid}"),
+                            );
                             PseudonymFormat::Json
                         }
                     },
                 }
             }
-            "columnsToPseudonymize" => rules.columns_to_pseudonymize = names(v, &key_path, problems),
+            "columnsToPseudonymize" => {
+                rules.columns_to_pseudonymize = names(v, &key_path, problems)
+            }
             "columnsToPseudonymizeIfPresent" => {
                 rules.columns_to_pseudonymize_if_present = names(v, &key_path, problems)
             }
@@ -382,7 +446,9 @@ fn load_columnar(entries: &[(Node, Node)], path: &str, problems: &mut Vec<Proble
             }
             "columnsToRename" => rules.columns_to_rename = pairs(v, &key_path, problems),
             "columnsToDuplicate" => rules.columns_to_duplicate = pairs(v, &key_path, problems),
-            "fieldsToTransform" => rules.fields_to_transform = field_transforms(v, &key_path, problems),
+            "fieldsToTransform" => {
+                rules.fields_to_transform = field_transforms(v, &key_path, problems)
+            }
             "defaultScopeIdForSource" => {} // legacy, ignored by psoxy too
             _ => unknown_key(k, path, &COLUMNAR_KEYS, problems),
         }
@@ -396,15 +462,30 @@ fn names(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<Name> {
         Kind::Null => return Vec::new(),
         Kind::Seq(items) => items,
         _ => {
-            problem(problems, node.at, path, format!("expected a list of column names, found {}", node.type_name()));
+            problem(
+                problems,
+                node.at,
+                path,
+                format!(
+                    "expected a list of column names, found {}",
+                    node.type_name()
+                ),
+            );
             return Vec::new();
         }
     };
     let mut out: Vec<Name> = Vec::new();
     for item in items {
-        let Some(name) = name_of(item, path, problems) else { continue };
+        let Some(name) = name_of(item, path, problems) else {
+            continue;
+        };
         if out.iter().any(|n| n.is(&name.text)) {
-            problem(problems, item.at, path, format!("`{}` is listed twice", name.text));
+            problem(
+                problems,
+                item.at,
+                path,
+                format!("`{}` is listed twice", name.text),
+            );
             continue;
         }
         out.push(name);
@@ -423,7 +504,12 @@ fn name_of(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Option<Name>
             None
         }
         _ => {
-            problem(problems, node.at, path, format!("expected a column name, found {}", node.type_name()));
+            problem(
+                problems,
+                node.at,
+                path,
+                format!("expected a column name, found {}", node.type_name()),
+            );
             None
         }
     }
@@ -434,17 +520,31 @@ fn pairs(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<(Name, Nam
         Kind::Null => return Vec::new(),
         Kind::Map(entries) => entries,
         _ => {
-            problem(problems, node.at, path, format!("expected a mapping of column names, found {}", node.type_name()));
+            problem(
+                problems,
+                node.at,
+                path,
+                format!(
+                    "expected a mapping of column names, found {}",
+                    node.type_name()
+                ),
+            );
             return Vec::new();
         }
     };
     let mut out: Vec<(Name, Name)> = Vec::new();
     for (k, v) in entries {
-        let (Some(from), Some(to)) = (name_of(k, path, problems), name_of(v, path, problems)) else {
+        let (Some(from), Some(to)) = (name_of(k, path, problems), name_of(v, path, problems))
+        else {
             continue;
         };
         if out.iter().any(|(f, _)| f.is(&from.text)) {
-            problem(problems, k.at, path, format!("`{}` is listed twice", from.text));
+            problem(
+                problems,
+                k.at,
+                path,
+                format!("`{}` is listed twice", from.text),
+            );
             continue;
         }
         out.push((from, to));
@@ -457,16 +557,28 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
         Kind::Null => return Vec::new(),
         Kind::Map(entries) => entries,
         _ => {
-            problem(problems, node.at, path, "expected a mapping of named pipelines");
+            problem(
+                problems,
+                node.at,
+                path,
+                "expected a mapping of named pipelines",
+            );
             return Vec::new();
         }
     };
     let mut out = Vec::new();
     for (k, v) in entries {
-        let Some(key) = name_of(k, path, problems) else { continue };
+        let Some(key) = name_of(k, path, problems) else {
+            continue;
+        };
         let entry_path = join(path, &key.text);
         let Kind::Map(fields) = &v.kind else {
-            problem(problems, v.at, &entry_path, "expected {newName, sourceColumn, transforms}");
+            problem(
+                problems,
+                v.at,
+                &entry_path,
+                "expected {newName, sourceColumn, transforms}",
+            );
             continue;
         };
         let mut new_name = None;
@@ -475,8 +587,12 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
         for (fk, fv) in fields {
             match fk.as_str() {
                 Some("newName") => new_name = name_of(fv, &join(&entry_path, "newName"), problems),
-                Some("sourceColumn") => source = name_of(fv, &join(&entry_path, "sourceColumn"), problems),
-                Some("transforms") => steps = compile_steps(fv, &join(&entry_path, "transforms"), problems),
+                Some("sourceColumn") => {
+                    source = name_of(fv, &join(&entry_path, "sourceColumn"), problems)
+                }
+                Some("transforms") => {
+                    steps = compile_steps(fv, &join(&entry_path, "transforms"), problems)
+                }
                 _ => unknown_key(fk, &entry_path, &TRANSFORM_KEYS, problems),
             }
         }
@@ -505,11 +621,21 @@ fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<St
     for (i, item) in items.iter().enumerate() {
         let step_path = format!("{path}[{i}]");
         let Kind::Map(kv) = &item.kind else {
-            problem(problems, item.at, &step_path, format!("expected one of: {}", STEP_KEYS.join(", ")));
+            problem(
+                problems,
+                item.at,
+                &step_path,
+                format!("expected one of: {}", STEP_KEYS.join(", ")),
+            );
             continue;
         };
         if kv.len() != 1 {
-            problem(problems, item.at, &step_path, "each transform has exactly one key");
+            problem(
+                problems,
+                item.at,
+                &step_path,
+                "each transform has exactly one key",
+            );
             continue;
         }
         let (k, v) = &kv[0];
@@ -531,7 +657,9 @@ fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<St
                 .as_bool()
                 .ok_or_else(|| "expected true or false".to_owned())
                 .map(|on| on.then_some(Step::Pseudonymize)),
-            "pseudonymizeWithScope" => Err("removed in psoxy v0.5; use `pseudonymize: true`".to_owned()),
+            "pseudonymizeWithScope" => {
+                Err("removed in psoxy v0.5; use `pseudonymize: true`".to_owned())
+            }
             _ => {
                 unknown_key(k, &step_path, &STEP_KEYS, problems);
                 continue;
@@ -550,9 +678,19 @@ fn replace_step(node: &Node) -> std::result::Result<Step, String> {
     let Kind::Map(kv) = &node.kind else {
         return Err("expected {regExp, replace}".into());
     };
-    let get = |name: &str| kv.iter().find(|(k, _)| k.as_str() == Some(name)).and_then(|(_, v)| v.as_str());
-    if let Some((k, _)) = kv.iter().find(|(k, _)| !matches!(k.as_str(), Some("regExp" | "replace"))) {
-        return Err(format!("unknown key `{}`; valid keys: regExp, replace", k.as_str().unwrap_or("?")));
+    let get = |name: &str| {
+        kv.iter()
+            .find(|(k, _)| k.as_str() == Some(name))
+            .and_then(|(_, v)| v.as_str())
+    };
+    if let Some((k, _)) = kv
+        .iter()
+        .find(|(k, _)| !matches!(k.as_str(), Some("regExp" | "replace")))
+    {
+        return Err(format!(
+            "unknown key `{}`; valid keys: regExp, replace",
+            k.as_str().unwrap_or("?")
+        ));
     }
     let pattern = get("regExp").ok_or("`regExp` is required")?;
     let replace = get("replace").unwrap_or("");
@@ -569,20 +707,36 @@ fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>
     let key = |k: &str| join(path, k);
     let find = |list: &[Name], name: &str| list.iter().any(|n| n.is(name));
     let redacted = |name: &str| find(&r.columns_to_redact, name);
-    let excluded = |name: &str| r.columns_to_include.as_ref().is_some_and(|inc| !find(inc, name));
-    let pseudonymized = |name: &str| find(&r.columns_to_pseudonymize, name) || find(&r.columns_to_pseudonymize_if_present, name);
+    let excluded = |name: &str| {
+        r.columns_to_include
+            .as_ref()
+            .is_some_and(|inc| !find(inc, name))
+    };
+    let pseudonymized = |name: &str| {
+        find(&r.columns_to_pseudonymize, name) || find(&r.columns_to_pseudonymize_if_present, name)
+    };
 
     for n in &r.columns_to_pseudonymize_if_present {
         if find(&r.columns_to_pseudonymize, &n.text) {
-            let msg = format!("`{}` is also in columnsToPseudonymize (psoxy would hash it twice)", n.text);
+            let msg = format!(
+                "`{}` is also in columnsToPseudonymize (psoxy would hash it twice)",
+                n.text
+            );
             problem(problems, n.at, &key("columnsToPseudonymizeIfPresent"), msg);
         }
     }
     for list in ["columnsToPseudonymize", "columnsToPseudonymizeIfPresent"] {
-        let names = if list == "columnsToPseudonymize" { &r.columns_to_pseudonymize } else { &r.columns_to_pseudonymize_if_present };
+        let names = if list == "columnsToPseudonymize" {
+            &r.columns_to_pseudonymize
+        } else {
+            &r.columns_to_pseudonymize_if_present
+        };
         for n in names {
             if redacted(&n.text) {
-                let msg = format!("`{}` is also in columnsToRedact: decide whether to pseudonymize or drop it", n.text);
+                let msg = format!(
+                    "`{}` is also in columnsToRedact: decide whether to pseudonymize or drop it",
+                    n.text
+                );
                 problem(problems, n.at, &key(list), msg);
             }
         }
@@ -596,19 +750,32 @@ fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>
         derived.push((from, to, format!("columnsToDuplicate.{}", from.text)));
     }
     for t in &r.fields_to_transform {
-        derived.push((&t.source, &t.new_name, format!("fieldsToTransform.{}", t.key.text)));
+        derived.push((
+            &t.source,
+            &t.new_name,
+            format!("fieldsToTransform.{}", t.key.text),
+        ));
     }
     for (from, to, rule) in &derived {
         let rule = key(rule);
         if redacted(&from.text) {
-            let msg = format!("source `{}` is in columnsToRedact; its values would be written in clear as `{}`", from.text, to.text);
+            let msg = format!(
+                "source `{}` is in columnsToRedact; its values would be written in clear as `{}`",
+                from.text, to.text
+            );
             problem(problems, from.at, &rule, msg);
         } else if excluded(&from.text) {
-            let msg = format!("source `{}` is not in columnsToInclude; its values would be written in clear as `{}`", from.text, to.text);
+            let msg = format!(
+                "source `{}` is not in columnsToInclude; its values would be written in clear as `{}`",
+                from.text, to.text
+            );
             problem(problems, from.at, &rule, msg);
         }
         if redacted(&to.text) {
-            let msg = format!("target `{}` is in columnsToRedact, which removes input columns only: the copy would be written in clear", to.text);
+            let msg = format!(
+                "target `{}` is in columnsToRedact, which removes input columns only: the copy would be written in clear",
+                to.text
+            );
             problem(problems, to.at, &rule, msg);
         }
         if find(&r.columns_to_pseudonymize_if_present, &to.text) {
@@ -625,7 +792,12 @@ fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>
                 "`{}` is renamed to `{}` and also listed for pseudonymization under its old name: the renamed column would be in clear; pseudonymize `{}` instead",
                 from.text, to.text, to.text
             );
-            problem(problems, from.at, &key(&format!("columnsToRename.{}", from.text)), msg);
+            problem(
+                problems,
+                from.at,
+                &key(&format!("columnsToRename.{}", from.text)),
+                msg,
+            );
         }
     }
 }
@@ -643,7 +815,9 @@ mod tests {
 
     fn problems(yaml: &str) -> Vec<String> {
         match Rules::from_yaml(yaml, "r.yaml") {
-            Err(Error::Rules { problems, .. }) => problems.iter().map(ToString::to_string).collect(),
+            Err(Error::Rules { problems, .. }) => {
+                problems.iter().map(ToString::to_string).collect()
+            }
             other => panic!("expected rule problems, got {other:?}"),
         }
     }
@@ -667,10 +841,14 @@ mod tests {
 
     #[test]
     fn reports_all_problems_at_once_with_positions() {
-        let p = problems("pseudonymFormat: url_safe_token\ncolumnsToPseudonymise: [A]\ncolumnsToRedact: ['  ']\n");
+        let p = problems(
+            "pseudonymFormat: url_safe_token\ncolumnsToPseudonymise: [A]\ncolumnsToRedact: ['  ']\n",
+        );
         assert_eq!(p.len(), 3, "{p:?}");
         assert!(p[0].starts_with("line 1:18: `pseudonymFormat`: invalid value; valid values (case-sensitive): JSON, URL_SAFE_TOKEN, URL_SAFE_HASH_ONLY"));
-        assert!(p[1].contains("`columnsToPseudonymise`: unknown key (did you mean `columnsToPseudonymize`?"));
+        assert!(p[1].contains(
+            "`columnsToPseudonymise`: unknown key (did you mean `columnsToPseudonymize`?"
+        ));
         assert!(p[1].contains("valid keys: delimiter, pseudonymFormat"));
         assert!(p[2].contains("blank column name"));
     }
@@ -684,19 +862,46 @@ mod tests {
     #[test]
     fn leak_patterns_are_rejected() {
         let cases = [
-            ("columnsToRedact: [x]\ncolumnsToRename: {x: y}\n", "source `x` is in columnsToRedact"),
-            ("columnsToInclude: [id]\ncolumnsToDuplicate: {x: x2}\n", "source `x` is not in columnsToInclude"),
-            ("columnsToRename: {email: employee_email}\ncolumnsToPseudonymize: [email]\n", "also listed for pseudonymization under its old name"),
-            ("columnsToRename: {email: employee_email}\ncolumnsToPseudonymizeIfPresent: [employee_email]\n", "never pseudonymizes it"),
-            ("columnsToRedact: [email]\ncolumnsToPseudonymize: [email]\n", "also in columnsToRedact"),
-            ("columnsToPseudonymize: [a]\ncolumnsToPseudonymizeIfPresent: [A]\n", "hash it twice"),
-            ("columnsToDuplicate: {id: id_orig}\ncolumnsToRedact: [id_orig]\n", "copy would be written in clear"),
-            ("columnsToRedact: [e]\nfieldsToTransform: {e: {newName: gh, transforms: [{pseudonymize: true}]}}\n", "source `e` is in columnsToRedact"),
+            (
+                "columnsToRedact: [x]\ncolumnsToRename: {x: y}\n",
+                "source `x` is in columnsToRedact",
+            ),
+            (
+                "columnsToInclude: [id]\ncolumnsToDuplicate: {x: x2}\n",
+                "source `x` is not in columnsToInclude",
+            ),
+            (
+                "columnsToRename: {email: employee_email}\ncolumnsToPseudonymize: [email]\n",
+                "also listed for pseudonymization under its old name",
+            ),
+            (
+                "columnsToRename: {email: employee_email}\ncolumnsToPseudonymizeIfPresent: [employee_email]\n",
+                "never pseudonymizes it",
+            ),
+            (
+                "columnsToRedact: [email]\ncolumnsToPseudonymize: [email]\n",
+                "also in columnsToRedact",
+            ),
+            (
+                "columnsToPseudonymize: [a]\ncolumnsToPseudonymizeIfPresent: [A]\n",
+                "hash it twice",
+            ),
+            (
+                "columnsToDuplicate: {id: id_orig}\ncolumnsToRedact: [id_orig]\n",
+                "copy would be written in clear",
+            ),
+            (
+                "columnsToRedact: [e]\nfieldsToTransform: {e: {newName: gh, transforms: [{pseudonymize: true}]}}\n",
+                "source `e` is in columnsToRedact",
+            ),
             ("columnsToPseudonymize: [a, A]\n", "listed twice"),
         ];
         for (yaml, expected) in cases {
             let p = problems(yaml);
-            assert!(p.iter().any(|m| m.contains(expected)), "{yaml:?} gave {p:?}");
+            assert!(
+                p.iter().any(|m| m.contains(expected)),
+                "{yaml:?} gave {p:?}"
+            );
         }
     }
 
@@ -705,7 +910,12 @@ mod tests {
         let p = problems(
             "fieldsToTransform:\n  A:\n    transforms:\n      - filter: '(?=x)'\n      - pseudonymizeWithScope: x\n      - formatString: '%d'\n",
         );
-        assert!(p.iter().any(|m| m.contains("`fieldsToTransform.A.transforms[0].filter`") && m.contains("look-around")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|m| m.contains("`fieldsToTransform.A.transforms[0].filter`")
+                    && m.contains("look-around")),
+            "{p:?}"
+        );
         assert!(p.iter().any(|m| m.contains("removed in psoxy v0.5")));
         assert!(p.iter().any(|m| m.contains("`%d`")));
         assert!(p.iter().any(|m| m.contains("`newName` is required")));
@@ -719,12 +929,20 @@ mod tests {
         )
         .unwrap();
         assert!(rules.for_key("hris/2024-01-01/employees.csv").is_some());
-        assert!(rules.for_key("hris//employees.csv").is_none(), "a required parameter is not empty");
+        assert!(
+            rules.for_key("hris//employees.csv").is_none(),
+            "a required parameter is not empty"
+        );
         assert!(rules.for_key("zoom/a|b.csv").is_some());
-        let zoom = rules.for_local_path("/home/me/exports/zoom/meetings.csv").unwrap();
+        let zoom = rules
+            .for_local_path("/home/me/exports/zoom/meetings.csv")
+            .unwrap();
         assert_eq!(zoom.columns_to_redact[0].text, "x");
         assert!(rules.for_local_path("other/file.csv").is_none());
-        assert_eq!(rules.templates(), ["/hris/{date}/employees.csv", "/zoom/{file}.csv"]);
+        assert_eq!(
+            rules.templates(),
+            ["/hris/{date}/employees.csv", "/zoom/{file}.csv"]
+        );
     }
 
     #[test]

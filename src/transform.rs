@@ -69,12 +69,16 @@ pub fn compile_full(pattern: &str) -> Result<Regex, String> {
 pub fn compile(pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| match e {
         regex::Error::Syntax(s) => {
-            let hint = if pattern.contains("(?=") || pattern.contains("(?!") || pattern.contains("(?<=") {
-                " (look-around is not supported)"
-            } else {
-                ""
-            };
-            format!("invalid regular expression{hint}: {}", s.lines().last().unwrap_or("").trim())
+            let hint =
+                if pattern.contains("(?=") || pattern.contains("(?!") || pattern.contains("(?<=") {
+                    " (look-around is not supported)"
+                } else {
+                    ""
+                };
+            format!(
+                "invalid regular expression{hint}: {}",
+                s.lines().last().unwrap_or("").trim()
+            )
         }
         other => format!("invalid regular expression: {other}"),
     })
@@ -138,7 +142,9 @@ pub fn parse_replacement(replace: &str, regex: &Regex) -> Result<Vec<ReplacePart
     while i < chars.len() {
         match chars[i] {
             '\\' => {
-                let next = chars.get(i + 1).ok_or("character to be escaped is missing")?;
+                let next = chars
+                    .get(i + 1)
+                    .ok_or("character to be escaped is missing")?;
                 text.push(*next);
                 i += 2;
             }
@@ -148,7 +154,10 @@ pub fn parse_replacement(replace: &str, regex: &Regex) -> Result<Vec<ReplacePart
                 }
                 i += 1;
                 if chars.get(i) == Some(&'{') {
-                    let close = chars[i..].iter().position(|&c| c == '}').ok_or("named group is missing `}`")?;
+                    let close = chars[i..]
+                        .iter()
+                        .position(|&c| c == '}')
+                        .ok_or("named group is missing `}`")?;
                     let name: String = chars[i + 1..i + close].iter().collect();
                     if regex.capture_names().all(|n| n != Some(name.as_str())) {
                         return Err(format!("no group named `{name}`"));
@@ -158,7 +167,10 @@ pub fn parse_replacement(replace: &str, regex: &Regex) -> Result<Vec<ReplacePart
                     continue;
                 }
                 // Java: first digit always; more digits while the number stays a valid group.
-                let first = chars.get(i).and_then(|c| c.to_digit(10)).ok_or("illegal group reference")?;
+                let first = chars
+                    .get(i)
+                    .and_then(|c| c.to_digit(10))
+                    .ok_or("illegal group reference")?;
                 let mut n = first as usize;
                 i += 1;
                 while let Some(d) = chars.get(i).and_then(|c| c.to_digit(10)) {
@@ -228,7 +240,9 @@ fn replace_all_java(search: &Regex, value: &str, replacement: &[ReplacePart]) ->
     let mut copied = 0;
     let mut from = 0;
     while from <= value.len() {
-        let Some(caps) = search.captures_at(value, from) else { break };
+        let Some(caps) = search.captures_at(value, from) else {
+            break;
+        };
         let m = caps.get(0).expect("group 0 always matches");
         out.push_str(&value[copied..m.start()]);
         for part in replacement {
@@ -271,7 +285,10 @@ mod tests {
         let step = Step::Filter {
             full: compile_full("(.*)@.*").unwrap(),
         };
-        assert_eq!(apply(&step, "alice@worklytics.co").as_deref(), Some("alice"));
+        assert_eq!(
+            apply(&step, "alice@worklytics.co").as_deref(),
+            Some("alice")
+        );
         assert_eq!(apply(&step, "@acme.com").as_deref(), Some(""));
         assert_eq!(apply(&step, "no-at-sign"), None);
         let no_group = Step::Filter {
@@ -286,7 +303,11 @@ mod tests {
         assert_eq!(replace("(.*)", "[$1]", "abc"), "[abc][]");
         assert_eq!(replace("a*b?", "X", "aab"), "XX");
         assert_eq!(replace("(.*)@(.*)", "$2\\$$1", "bob@x.com"), "x.com$bob");
-        assert_eq!(replace("[0-9]+", "N", "abc"), "abc", "no full match leaves the value");
+        assert_eq!(
+            replace("[0-9]+", "N", "abc"),
+            "abc",
+            "no full match leaves the value"
+        );
     }
 
     #[test]
@@ -296,16 +317,26 @@ mod tests {
             parse_replacement("$12", &re).unwrap(),
             [ReplacePart::Group(1), ReplacePart::Text("2".into())]
         );
-        assert!(parse_replacement("$3", &re).unwrap_err().contains("no group 3"));
+        assert!(
+            parse_replacement("$3", &re)
+                .unwrap_err()
+                .contains("no group 3")
+        );
         assert!(parse_replacement("$x", &re).is_err());
     }
 
     #[test]
     fn format_string_supports_java_basics() {
         let parts = parse_format("%s_enterprise%%%n").unwrap();
-        assert_eq!(apply(&Step::Format(parts), "alice").as_deref(), Some("alice_enterprise%\n"));
+        assert_eq!(
+            apply(&Step::Format(parts), "alice").as_deref(),
+            Some("alice_enterprise%\n")
+        );
         assert!(parse_format("%d").unwrap_err().contains("%d"));
-        assert_eq!(apply(&Step::Format(parse_format("%S").unwrap()), "ab").as_deref(), Some("AB"));
+        assert_eq!(
+            apply(&Step::Format(parse_format("%S").unwrap()), "ab").as_deref(),
+            Some("AB")
+        );
     }
 
     #[test]

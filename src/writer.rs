@@ -79,11 +79,25 @@ mod tests {
         assert_eq!(line(&[Some(""), Some("x")]), r#""",x"#);
         assert_eq!(line(&[None, Some("x")]), ",x");
         assert_eq!(line(&[Some("x"), Some("")]), "x,");
-        assert_eq!(line(&[Some(" lead"), Some("trail ")]), r#"" lead","trail ""#);
-        assert_eq!(line(&[Some("\""), Some("#")]), "\"\"\"\",\"#\"");
-        assert_eq!(line(&[Some("-1"), Some("t~abc@acme.com")]), "-1,t~abc@acme.com");
         assert_eq!(
-            line(&[Some("#x"), Some("!y"), Some("q\"uote"), Some("multi\nline"), Some("=cmd"), Some("a,b"), Some("'s")]),
+            line(&[Some(" lead"), Some("trail ")]),
+            r#"" lead","trail ""#
+        );
+        assert_eq!(line(&[Some("\""), Some("#")]), "\"\"\"\",\"#\"");
+        assert_eq!(
+            line(&[Some("-1"), Some("t~abc@acme.com")]),
+            "-1,t~abc@acme.com"
+        );
+        assert_eq!(
+            line(&[
+                Some("#x"),
+                Some("!y"),
+                Some("q\"uote"),
+                Some("multi\nline"),
+                Some("=cmd"),
+                Some("a,b"),
+                Some("'s")
+            ]),
             "\"#x\",\"!y\",\"q\"\"uote\",\"multi\nline\",=cmd,\"a,b\",'s"
         );
     }
@@ -91,7 +105,9 @@ mod tests {
     #[test]
     fn json_pseudonyms_are_quoted_tokens_are_not() {
         assert_eq!(line(&[Some(r#"{"hash":"h"}"#)]), r#""{""hash"":""h""}""#);
-        assert!(!needs_quotes(b"t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"));
+        assert!(!needs_quotes(
+            b"t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"
+        ));
     }
 
     #[test]

@@ -17,8 +17,13 @@ fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 #[test]
 fn vectors_c_psoxy_cmd_line_output_with_salt_secret() {
-    let dir = setup(&[("hris.csv", HRIS), ("r.yaml", "columnsToPseudonymize: [email]\n")]);
-    let (code, stdout, stderr) = run(veil(dir.path()).env("VEIL_SALT", "secret").args(["sanitize", "--rules", "r.yaml", "hris.csv"]));
+    let dir = setup(&[
+        ("hris.csv", HRIS),
+        ("r.yaml", "columnsToPseudonymize: [email]\n"),
+    ]);
+    let (code, stdout, stderr) = run(veil(dir.path())
+        .env("VEIL_SALT", "secret")
+        .args(["sanitize", "--rules", "r.yaml", "hris.csv"]));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stdout,
@@ -33,16 +38,32 @@ fn vectors_c_psoxy_cmd_line_output_with_salt_secret() {
 
 #[test]
 fn psoxy_salt_and_salt_file_are_accepted_and_missing_salt_exits_2() {
-    let dir = setup(&[("hris.csv", HRIS), ("r.yaml", "columnsToPseudonymize: [employeeId]\n"), ("salt.txt", "secret\n")]);
+    let dir = setup(&[
+        ("hris.csv", HRIS),
+        ("r.yaml", "columnsToPseudonymize: [employeeId]\n"),
+        ("salt.txt", "secret\n"),
+    ]);
     let args = ["sanitize", "--quiet", "--rules", "r.yaml", "hris.csv"];
-    let (code, by_file, _) = run(veil(dir.path()).env_remove("VEIL_SALT").args(args).args(["--salt-file", "salt.txt"]));
+    let (code, by_file, _) = run(veil(dir.path())
+        .env_remove("VEIL_SALT")
+        .args(args)
+        .args(["--salt-file", "salt.txt"]));
     assert_eq!(code, 0);
-    let (_, by_psoxy_env, _) = run(veil(dir.path()).env_remove("VEIL_SALT").env("PSOXY_SALT", "secret").args(args));
+    let (_, by_psoxy_env, _) = run(veil(dir.path())
+        .env_remove("VEIL_SALT")
+        .env("PSOXY_SALT", "secret")
+        .args(args));
     assert_eq!(by_file, by_psoxy_env);
-    assert!(by_file.contains("pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4"), "{by_file}");
+    assert!(
+        by_file.contains("pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4"),
+        "{by_file}"
+    );
     let (code, stdout, stderr) = run(veil(dir.path()).env_remove("VEIL_SALT").args(args));
     assert_eq!((code, stdout.as_str()), (2, ""));
-    assert!(stderr.contains("--salt-file") && stderr.contains("VEIL_SALT"), "{stderr}");
+    assert!(
+        stderr.contains("--salt-file") && stderr.contains("VEIL_SALT"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -66,12 +87,18 @@ fn sample_job_writes_both_outputs_with_the_readme_command() {
     assert_eq!(sanitized.lines().count(), input.lines().count());
     assert_eq!(lookup.lines().next(), Some("EMPLOYEE_ID,EMPLOYEE_ID_ORIG"));
     assert_eq!(lookup.lines().count(), input.lines().count());
-    assert!(!sanitized.contains("@example.com\","), "no clear e-mail in the sanitized copy");
+    assert!(
+        !sanitized.contains("@example.com\","),
+        "no clear e-mail in the sanitized copy"
+    );
 }
 
 #[test]
 fn stdin_to_stdout_with_gzip_input() {
-    let dir = setup(&[("r.yaml", "pseudonymFormat: URL_SAFE_HASH_ONLY\ncolumnsToPseudonymize: [foo]\n")]);
+    let dir = setup(&[(
+        "r.yaml",
+        "pseudonymFormat: URL_SAFE_HASH_ONLY\ncolumnsToPseudonymize: [foo]\n",
+    )]);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(b"foo,bar\r\n1,2\r\n").unwrap();
     let bytes = gz.finish().unwrap();
@@ -83,7 +110,10 @@ fn stdin_to_stdout_with_gzip_input() {
         .unwrap();
     child.stdin.take().unwrap().write_all(&bytes).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "foo,bar\r\n0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,2\r\n");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "foo,bar\r\n0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,2\r\n"
+    );
 }
 
 #[test]
@@ -93,10 +123,22 @@ fn a_bad_row_late_in_the_file_leaves_no_output_and_names_the_line() {
         csv.push_str(&format!("{i},user{i}@example.com\n"));
     }
     csv.push_str("SECRET-ID-77\n");
-    let dir = setup(&[("in.csv", &csv), ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_ID, EMAIL]\n")]);
+    let dir = setup(&[
+        ("in.csv", &csv),
+        ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_ID, EMAIL]\n"),
+    ]);
     let out_dir = dir.path().join("out");
     fs::create_dir(&out_dir).unwrap();
-    let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "out/s.csv.gz", "--lookup", "out/l.csv", "in.csv"]));
+    let (code, _, stderr) = run(veil(dir.path()).args([
+        "sanitize",
+        "--rules",
+        "r.yaml",
+        "-o",
+        "out/s.csv.gz",
+        "--lookup",
+        "out/l.csv",
+        "in.csv",
+    ]));
     assert_eq!(code, 1);
     assert!(stderr.contains("in.csv line 20002: record has 1 fields but the header has 2 (column `EMAIL` is missing)"), "{stderr}");
     assert!(!stderr.contains("SECRET-ID-77"));
@@ -105,50 +147,102 @@ fn a_bad_row_late_in_the_file_leaves_no_output_and_names_the_line() {
 
 #[test]
 fn rules_problems_exit_2_listing_all_of_them() {
-    let dir = setup(&[("in.csv", HRIS), ("r.yaml", "pseudonymFormat: Json\ncolumnsToRedakt: [email]\ncolumnsToPseudonymize: ['  ']\n")]);
-    let (code, stdout, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
+    let dir = setup(&[
+        ("in.csv", HRIS),
+        (
+            "r.yaml",
+            "pseudonymFormat: Json\ncolumnsToRedakt: [email]\ncolumnsToPseudonymize: ['  ']\n",
+        ),
+    ]);
+    let (code, stdout, stderr) =
+        run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(stderr.contains("3 problem(s)"), "{stderr}");
     assert!(stderr.contains("line 1:18: `pseudonymFormat`: invalid value; valid values (case-sensitive): JSON, URL_SAFE_TOKEN, URL_SAFE_HASH_ONLY"), "{stderr}");
-    assert!(stderr.contains("line 2:1: `columnsToRedakt`: unknown key (did you mean `columnsToRedact`?"), "{stderr}");
+    assert!(
+        stderr
+            .contains("line 2:1: `columnsToRedakt`: unknown key (did you mean `columnsToRedact`?"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("o.csv").exists());
 }
 
 #[test]
 fn output_onto_the_input_is_refused() {
     let dir = setup(&[("in.csv", HRIS), ("r.yaml", "columnsToRedact: [email]\n")]);
-    let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "./in.csv", "in.csv"]));
+    let (code, _, stderr) =
+        run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "./in.csv", "in.csv"]));
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(fs::read_to_string(dir.path().join("in.csv")).unwrap(), HRIS);
 }
 
 #[test]
 fn check_prints_the_plan_and_writes_nothing() {
-    let dir = setup(&[("in.csv", HRIS), ("r.yaml", "columnsToPseudonymize: [email]\ncolumnsToRedact: [department]\n")]);
-    let (code, stdout, _) = run(veil(dir.path()).args(["check", "--rules", "r.yaml", "--lookup-key", "employeeId", "in.csv"]));
+    let dir = setup(&[
+        ("in.csv", HRIS),
+        (
+            "r.yaml",
+            "columnsToPseudonymize: [email]\ncolumnsToRedact: [department]\n",
+        ),
+    ]);
+    let (code, stdout, _) = run(veil(dir.path()).args([
+        "check",
+        "--rules",
+        "r.yaml",
+        "--lookup-key",
+        "employeeId",
+        "in.csv",
+    ]));
     assert_eq!(code, 0);
-    assert!(stdout.contains("email       email       pseudonymize (JSON)  [columnsToPseudonymize]"), "{stdout}");
+    assert!(
+        stdout.contains("email       email       pseudonymize (JSON)  [columnsToPseudonymize]"),
+        "{stdout}"
+    );
     assert!(stdout.contains("employeeId_ORIG"), "{stdout}");
     assert!(stdout.contains("dropped (columnsToRedact)"));
     assert_eq!(files_in(dir.path()), ["in.csv", "r.yaml"]);
-    let bad = setup(&[("in.csv", HRIS), ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_EMAIL]\n")]);
+    let bad = setup(&[
+        ("in.csv", HRIS),
+        ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_EMAIL]\n"),
+    ]);
     let (code, stdout, _) = run(veil(bad.path()).args(["check", "--rules", "r.yaml", "in.csv"]));
     assert_eq!(code, 2);
-    assert!(stdout.contains("column `EMPLOYEE_EMAIL` is not in the file's header"), "{stdout}");
+    assert!(
+        stdout.contains("column `EMPLOYEE_EMAIL` is not in the file's header"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn hash_prints_psoxy_pseudonyms_and_honours_domain_handling() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, _) = run(veil(dir.path()).args(["hash", "--format", "URL_SAFE_TOKEN", "1", "alice@acme.com"]));
+    let (code, stdout, _) =
+        run(veil(dir.path()).args(["hash", "--format", "URL_SAFE_TOKEN", "1", "alice@acme.com"]));
     assert_eq!(code, 0);
-    assert_eq!(stdout, "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\nt~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com\n");
-    let (_, stdout, _) = run(veil(dir.path()).env("EMAIL_DOMAIN_HANDLING", "REDACT").args(["hash", "alice@acme.com"]));
-    assert_eq!(stdout, "{\"hash\":\"UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk\"}\n");
-    let (code, _, stderr) = run(veil(dir.path()).env("EMAIL_DOMAIN_HANDLING", "HASH").args(["hash", "x"]));
+    assert_eq!(
+        stdout,
+        "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\nt~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com\n"
+    );
+    let (_, stdout, _) = run(veil(dir.path())
+        .env("EMAIL_DOMAIN_HANDLING", "REDACT")
+        .args(["hash", "alice@acme.com"]));
+    assert_eq!(
+        stdout,
+        "{\"hash\":\"UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk\"}\n"
+    );
+    let (code, _, stderr) = run(veil(dir.path())
+        .env("EMAIL_DOMAIN_HANDLING", "HASH")
+        .args(["hash", "x"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("valid values: PRESERVE, REDACT, TOKENIZE, ENCRYPT"));
-    let (_, hmac, _) = run(veil(dir.path()).args(["hash", "--hash", "hmac-sha256", "--format", "URL_SAFE_HASH_ONLY", "1"]));
+    let (_, hmac, _) = run(veil(dir.path()).args([
+        "hash",
+        "--hash",
+        "hmac-sha256",
+        "--format",
+        "URL_SAFE_HASH_ONLY",
+        "1",
+    ]));
     assert_eq!(hmac, "fhtNby5EbKk9mxSjR51GPM7LCpWzzrGTmzD5QfUd0z0\n");
 }
 
@@ -157,7 +251,19 @@ fn help_explains_the_commands() {
     let dir = tempfile::tempdir().unwrap();
     let (code, stdout, _) = run(veil(dir.path()).args(["sanitize", "--help"]));
     assert_eq!(code, 0);
-    for needle in ["--rules", "--lookup", "--lookup-rules", "--lookup-key", "--salt-file", "VEIL_SALT", "--hash", "INPUT"] {
-        assert!(stdout.contains(needle), "{needle} missing from help:\n{stdout}");
+    for needle in [
+        "--rules",
+        "--lookup",
+        "--lookup-rules",
+        "--lookup-key",
+        "--salt-file",
+        "VEIL_SALT",
+        "--hash",
+        "INPUT",
+    ] {
+        assert!(
+            stdout.contains(needle),
+            "{needle} missing from help:\n{stdout}"
+        );
     }
 }

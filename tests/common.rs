@@ -9,14 +9,20 @@ pub fn root() -> PathBuf {
 /// A `veil` command with a clean environment: salt `salt` unless `env` overrides it.
 pub fn veil(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_veil"));
-    cmd.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     cmd.env("VEIL_SALT", "salt").stdin(Stdio::null());
     cmd
 }
 
 /// Runs and returns (exit code, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output { status, stdout, stderr } = cmd.output().expect("veil runs");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("veil runs");
     (
         status.code().expect("exit code"),
         String::from_utf8_lossy(&stdout).into_owned(),
@@ -40,7 +46,9 @@ pub fn read_output(path: &Path) -> Vec<u8> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out).expect("gunzip");
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_end(&mut out)
+            .expect("gunzip");
         out
     } else {
         bytes

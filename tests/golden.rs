@@ -19,16 +19,26 @@ fn run_case(case: &Path) -> Result<(), String> {
     let out = out_dir.path().join("out.csv");
     let lookup = out_dir.path().join("lookup.csv");
     let mut cmd = veil(case);
-    cmd.arg("sanitize").arg("--rules").arg("rules.yaml").arg("-o").arg(&out).arg("--quiet");
+    cmd.arg("sanitize")
+        .arg("--rules")
+        .arg("rules.yaml")
+        .arg("-o")
+        .arg(&out)
+        .arg("--quiet");
     if files.iter().any(|f| f == "lookup-rules.yaml") {
-        cmd.arg("--lookup").arg(&lookup).arg("--lookup-rules").arg("lookup-rules.yaml");
+        cmd.arg("--lookup")
+            .arg(&lookup)
+            .arg("--lookup-rules")
+            .arg("lookup-rules.yaml");
     } else if files.iter().any(|f| f == "lookup-builtin") {
         cmd.arg("--lookup").arg(&lookup);
     }
     cmd.arg(input);
     if let Ok(env) = std::fs::read_to_string(case.join("env.txt")) {
         for line in env.lines().filter(|l| !l.trim().is_empty()) {
-            let (k, v) = line.split_once('=').ok_or(format!("{name}: bad env.txt line"))?;
+            let (k, v) = line
+                .split_once('=')
+                .ok_or(format!("{name}: bad env.txt line"))?;
             cmd.env(k.trim(), v.trim());
         }
     }
@@ -42,13 +52,23 @@ fn run_case(case: &Path) -> Result<(), String> {
     }
     if let Ok(expected) = std::fs::read_to_string(case.join("expected-error.txt")) {
         let mut lines = expected.lines();
-        let want: i32 = lines.next().unwrap_or("").trim().parse().map_err(|_| format!("{name}: bad exit code line"))?;
+        let want: i32 = lines
+            .next()
+            .unwrap_or("")
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}: bad exit code line"))?;
         if code != want {
-            return Err(format!("{name}: exit {code}, expected {want}; stderr: {stderr}"));
+            return Err(format!(
+                "{name}: exit {code}, expected {want}; stderr: {stderr}"
+            ));
         }
         for needle in lines.filter(|l| !l.trim().is_empty()) {
             if !stderr.contains(needle.trim()) {
-                return Err(format!("{name}: stderr lacks `{}`: {stderr}", needle.trim()));
+                return Err(format!(
+                    "{name}: stderr lacks `{}`: {stderr}",
+                    needle.trim()
+                ));
             }
         }
         let left = files_in(out_dir.path());
@@ -61,7 +81,8 @@ fn run_case(case: &Path) -> Result<(), String> {
         return Err(format!("{name}: exit {code}: {stderr}"));
     }
     let compare = |got: &Path, expected: &str| -> Result<(), String> {
-        let want = std::fs::read(case.join(expected)).map_err(|e| format!("{name}: {expected}: {e}"))?;
+        let want =
+            std::fs::read(case.join(expected)).map_err(|e| format!("{name}: {expected}: {e}"))?;
         let got = read_output(got);
         if got != want {
             return Err(format!(
@@ -87,7 +108,17 @@ fn every_golden_case_matches() {
         .map(|n| dir.join(n))
         .filter(|p| p.is_dir())
         .collect();
-    assert!(cases.len() >= 40, "expected the golden cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 40,
+        "expected the golden cases, found {}",
+        cases.len()
+    );
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }

@@ -19,7 +19,10 @@ fn value() -> impl Strategy<Value = String> {
 
 /// Quotes every field, so any generated text survives as one field.
 fn csv_line(fields: &[&str]) -> String {
-    let quoted: Vec<String> = fields.iter().map(|f| format!("\"{}\"", f.replace('"', "\"\""))).collect();
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+        .collect();
     quoted.join(",") + "\n"
 }
 
@@ -34,14 +37,20 @@ fn parse(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     while reader.read_batch(&mut batch, 100).unwrap() {
         for row in batch.rows() {
-            rows.push((0..row.len()).map(|i| row.get_str(i).unwrap().to_owned()).collect());
+            rows.push(
+                (0..row.len())
+                    .map(|i| row.get_str(i).unwrap().to_owned())
+                    .collect(),
+            );
         }
     }
     rows
 }
 
 fn sanitize(input: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
-    let Rules::Columnar(main) = Rules::from_yaml(RULES, "r").unwrap() else { panic!() };
+    let Rules::Columnar(main) = Rules::from_yaml(RULES, "r").unwrap() else {
+        panic!()
+    };
     let lookup = ColumnarRules::lookup("EMPLOYEE_ID");
     let (a, b) = (MemoryOutput::default(), MemoryOutput::default());
     let sink = |rules, out: &MemoryOutput| {
@@ -57,7 +66,14 @@ fn sanitize(input: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
         ..Secrets::default()
     };
     let pz = Pseudonymizer::new(&secrets, Options::default()).unwrap();
-    pipeline::run(input.as_bytes(), "in", &pz, vec![sink(&main, &a), sink(&lookup, &b)], &Default::default()).unwrap();
+    pipeline::run(
+        input.as_bytes(),
+        "in",
+        &pz,
+        vec![sink(&main, &a), sink(&lookup, &b)],
+        &Default::default(),
+    )
+    .unwrap();
     (parse(&a.bytes()), parse(&b.bytes()))
 }
 
