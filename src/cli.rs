@@ -39,6 +39,21 @@ enum Command {
     Check(CheckArgs),
     /// Print the pseudonym of each VALUE (uses the same salt and settings as sanitize).
     Hash(HashArgs),
+    /// Write a seeded synthetic HRIS CSV (12 columns, no real people) for benchmarks.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    /// Data rows to write.
+    #[arg(long, default_value_t = 1000)]
+    rows: u64,
+    /// Seed; the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output path, or `-` for stdout.
+    #[arg(short, long, default_value = "-")]
+    output: String,
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +133,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Sanitize(args) => sanitize(args),
         Command::Check(args) => check(args),
         Command::Hash(args) => hash(args),
+        Command::Generate(args) => generate(args),
     };
     match result {
         Ok(code) => code,
@@ -418,5 +434,13 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
         cell.push(b'\n');
         out.write_all(&cell)?;
     }
+    Ok(0)
+}
+
+fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
+    let mut out = io::create_local(&args.output)?;
+    veil::generate::write_hris(&mut out, args.rows, args.seed)
+        .with_context(|| format!("writing {}", args.output))?;
+    out.commit()?;
     Ok(0)
 }

@@ -36,6 +36,7 @@
 pub mod config;
 pub mod email;
 pub mod error;
+pub mod generate;
 pub mod io;
 pub mod pipeline;
 pub mod plan;
