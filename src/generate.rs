@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(text.lines().count(), 51);
         let second = text.lines().nth(1).unwrap();
         assert!(
-            second.starts_with("2024-07-01,E0000001,ana.smith1@example.com,"),
+            second.starts_with("2024-07-01,E0000001,ben.smith1@example.com,"),
             "{second}"
         );
         assert!(
