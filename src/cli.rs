@@ -210,26 +210,33 @@ fn load_all(
 ) -> anyhow::Result<(Rules, Vec<Option<Rules>>)> {
     let main = Rules::from_path(rules);
     let extra: Vec<_> = lookup_rules.iter().map(|p| Rules::from_path(p)).collect();
-    let mut errors: Vec<String> = Vec::new();
-    if let Err(e) = &main {
-        errors.push(e.to_string());
+    let mut errors: Vec<Error> = Vec::new();
+    let main = match main {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let extra: Vec<Rules> = extra
+        .into_iter()
+        .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
+        .collect();
+    if errors.len() == 1 {
+        return Err(errors.remove(0).into());
     }
-    errors.extend(
-        extra
-            .iter()
-            .filter_map(|r| r.as_ref().err().map(ToString::to_string)),
-    );
     if !errors.is_empty() {
+        let problems = errors
+            .iter()
+            .map(|e| veil::error::Problem::new("", e.to_string()))
+            .collect();
         return Err(Error::Rules {
-            source_name: "rules".into(),
-            problems: errors
-                .into_iter()
-                .map(|e| veil::error::Problem::new("", e))
-                .collect(),
+            source_name: "rules files".into(),
+            problems,
         }
         .into());
     }
-    let extra: Vec<Rules> = extra.into_iter().map(|r| r.expect("checked")).collect();
+    let main = main.expect("no error, so loaded");
     let per_lookup = match (extra.len(), lookups) {
         (0, n) => (0..n).map(|_| None).collect(),
         (k, n) if k == n => extra.into_iter().map(Some).collect(),
@@ -239,7 +246,7 @@ fn load_all(
             )));
         }
     };
-    Ok((main?, per_lookup))
+    Ok((main, per_lookup))
 }
 
 fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {

@@ -100,8 +100,10 @@ pub enum DataError {
     },
     /// The bytes of a field are not UTF-8.
     InvalidUtf8 {
-        /// Column name (or number when the header is not known yet).
-        column: String,
+        /// 0-based field index.
+        field: usize,
+        /// Column name, once the header is known.
+        column: Option<String>,
     },
     /// The input starts with a UTF-16 or UTF-32 byte-order mark.
     UnsupportedEncoding(&'static str),
@@ -134,18 +136,26 @@ impl fmt::Display for DataError {
                 column,
             } => write!(
                 f,
-                "record has {found} fields but the header has {expected} (column `{column}` is missing); \
-                 veil never shifts a short row"
+                "record has {} but the header has {expected} fields (column `{column}` is missing); \
+                 veil never shifts a short row",
+                fields(*found)
             ),
             DataError::ExtraFields { expected, found } => write!(
                 f,
-                "record has {found} fields but the header has {expected}, and the extra fields are not empty \
-                 (an unquoted delimiter inside a value?)"
+                "record has {} but the header has {expected} fields, and the extra fields are not empty \
+                 (an unquoted delimiter inside a value?)",
+                fields(*found)
             ),
-            DataError::InvalidUtf8 { column } => write!(
-                f,
-                "column `{column}` is not valid UTF-8 (convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8`)"
-            ),
+            DataError::InvalidUtf8 { field, column } => {
+                match column {
+                    Some(name) => write!(f, "column `{name}`")?,
+                    None => write!(f, "field {}", field + 1)?,
+                }
+                write!(
+                    f,
+                    " is not valid UTF-8 (convert the file, e.g. `iconv -f latin1 -t utf-8`)"
+                )
+            }
             DataError::UnsupportedEncoding(name) => {
                 write!(
                     f,
@@ -176,6 +186,14 @@ impl fmt::Display for DataError {
                 reason,
             } => write!(f, "column `{column}`, rule `{rule}`: {reason}"),
         }
+    }
+}
+
+fn fields(n: usize) -> String {
+    if n == 1 {
+        "1 field".into()
+    } else {
+        format!("{n} fields")
     }
 }
 

@@ -172,7 +172,12 @@ pub fn run<R: Read>(
     let mut rng = options.shuffle_seed.map(XorShift::new);
     let mut buffer = Vec::new();
     let mut scratch = Vec::new();
-    while !plans.is_empty() && reader.read_batch(&mut batch, BATCH_ROWS)? {
+    let names = header.as_ref().map_or(&[][..], |(h, _)| h);
+    while !plans.is_empty()
+        && reader
+            .read_batch(&mut batch, BATCH_ROWS)
+            .map_err(|e| name_column(e, names))?
+    {
         for row in batch.rows() {
             check_width(row, width, header.as_ref().map_or(&[][..], |(h, _)| h)).map_err(
                 |kind| Error::Data {
@@ -210,7 +215,11 @@ pub fn run<R: Read>(
         }
     }
     // Drain the input even when there is nothing to write, so that bad bytes still fail.
-    while plans.is_empty() && reader.read_batch(&mut batch, BATCH_ROWS)? {}
+    while plans.is_empty()
+        && reader
+            .read_batch(&mut batch, BATCH_ROWS)
+            .map_err(|e| name_column(e, names))?
+    {}
     for out in outputs {
         out.commit()?;
     }
@@ -219,6 +228,18 @@ pub fn run<R: Read>(
         input_bytes: reader.bytes_read(),
         outputs: summaries,
     })
+}
+
+/// Names the column of a UTF-8 error now that the header is known.
+fn name_column(mut err: Error, header: &[String]) -> Error {
+    if let Error::Data {
+        kind: DataError::InvalidUtf8 { field, column },
+        ..
+    } = &mut err
+    {
+        *column = header.get(*field).cloned();
+    }
+    err
 }
 
 fn write(out: &mut Box<dyn Output>, bytes: &[u8], location: &str) -> Result<()> {

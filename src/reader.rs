@@ -443,7 +443,8 @@ impl<R: Read> Reader<R> {
             let bad = (start + e.valid_up_to()) as u32;
             let field = spans.iter().position(|&(_, e)| bad < e).unwrap_or(0);
             let kind = DataError::InvalidUtf8 {
-                column: format!("#{}", field + 1),
+                field,
+                column: None,
             };
             return Err(self.data_error(line, kind));
         }
@@ -747,7 +748,7 @@ mod tests {
     fn invalid_utf8_names_line_and_field() {
         assert_eq!(
             err(b"a,b\n1,2\n3,caf\xe9\n"),
-            "t.csv line 3: column `#2` is not valid UTF-8 (convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8`)"
+            "t.csv line 3: field 2 is not valid UTF-8 (convert the file, e.g. `iconv -f latin1 -t utf-8`)"
         );
     }
 

@@ -140,7 +140,7 @@ fn a_bad_row_late_in_the_file_leaves_no_output_and_names_the_line() {
         "in.csv",
     ]));
     assert_eq!(code, 1);
-    assert!(stderr.contains("in.csv line 20002: record has 1 fields but the header has 2 (column `EMAIL` is missing)"), "{stderr}");
+    assert!(stderr.contains("in.csv line 20002: record has 1 field but the header has 2 fields (column `EMAIL` is missing)"), "{stderr}");
     assert!(!stderr.contains("SECRET-ID-77"));
     assert_eq!(files_in(&out_dir), Vec::<String>::new());
 }
