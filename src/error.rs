@@ -116,15 +116,6 @@ pub enum DataError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// A rule could not be applied to a value (e.g. a pseudonymized value left null).
-    Transform {
-        /// Output column.
-        column: String,
-        /// Rule that failed.
-        rule: String,
-        /// Why, without the value.
-        reason: String,
-    },
 }
 
 impl fmt::Display for DataError {
@@ -180,11 +171,6 @@ impl fmt::Display for DataError {
                     "record is larger than {limit} bytes (unbalanced quotes?)"
                 )
             }
-            DataError::Transform {
-                column,
-                rule,
-                reason,
-            } => write!(f, "column `{column}`, rule `{rule}`: {reason}"),
         }
     }
 }

@@ -215,9 +215,12 @@ impl Plan {
                 .min()
                 .unwrap_or(usize::MAX)
         };
-        columns.sort_by(|a, b| {
-            (position(&a.name), a.name.encode_utf16().collect::<Vec<_>>())
-                .cmp(&(position(&b.name), b.name.encode_utf16().collect::<Vec<_>>()))
+        // Ties in natural (UTF-16, case-sensitive) order, as Java's String.compareTo.
+        columns.sort_by_cached_key(|c| {
+            (
+                position(&c.name),
+                c.name.encode_utf16().collect::<Vec<u16>>(),
+            )
         });
         let dropped = header
             .iter()

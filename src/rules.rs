@@ -457,23 +457,52 @@ fn load_columnar(
     (problems.len() == before).then_some(rules)
 }
 
-fn names(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<Name> {
-    let items: &[Node] = match &node.kind {
-        Kind::Null => return Vec::new(),
+/// A mapping's entries; `null` is an empty mapping, anything else a problem.
+fn map_entries<'n>(
+    node: &'n Node,
+    path: &str,
+    expected: &str,
+    problems: &mut Vec<Problem>,
+) -> &'n [(Node, Node)] {
+    match &node.kind {
+        Kind::Null => &[],
+        Kind::Map(entries) => entries,
+        _ => {
+            problem(
+                problems,
+                node.at,
+                path,
+                format!("expected {expected}, found {}", node.type_name()),
+            );
+            &[]
+        }
+    }
+}
+
+/// A list's items; `null` is an empty list, anything else a problem.
+fn seq_items<'n>(
+    node: &'n Node,
+    path: &str,
+    expected: &str,
+    problems: &mut Vec<Problem>,
+) -> &'n [Node] {
+    match &node.kind {
+        Kind::Null => &[],
         Kind::Seq(items) => items,
         _ => {
             problem(
                 problems,
                 node.at,
                 path,
-                format!(
-                    "expected a list of column names, found {}",
-                    node.type_name()
-                ),
+                format!("expected {expected}, found {}", node.type_name()),
             );
-            return Vec::new();
+            &[]
         }
-    };
+    }
+}
+
+fn names(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<Name> {
+    let items = seq_items(node, path, "a list of column names", problems);
     let mut out: Vec<Name> = Vec::new();
     for item in items {
         let Some(name) = name_of(item, path, problems) else {
@@ -516,22 +545,7 @@ fn name_of(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Option<Name>
 }
 
 fn pairs(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<(Name, Name)> {
-    let entries = match &node.kind {
-        Kind::Null => return Vec::new(),
-        Kind::Map(entries) => entries,
-        _ => {
-            problem(
-                problems,
-                node.at,
-                path,
-                format!(
-                    "expected a mapping of column names, found {}",
-                    node.type_name()
-                ),
-            );
-            return Vec::new();
-        }
-    };
+    let entries = map_entries(node, path, "a mapping of column names", problems);
     let mut out: Vec<(Name, Name)> = Vec::new();
     for (k, v) in entries {
         let (Some(from), Some(to)) = (name_of(k, path, problems), name_of(v, path, problems))
@@ -553,19 +567,7 @@ fn pairs(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<(Name, Nam
 }
 
 fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<FieldTransform> {
-    let entries = match &node.kind {
-        Kind::Null => return Vec::new(),
-        Kind::Map(entries) => entries,
-        _ => {
-            problem(
-                problems,
-                node.at,
-                path,
-                "expected a mapping of named pipelines",
-            );
-            return Vec::new();
-        }
-    };
+    let entries = map_entries(node, path, "a mapping of named pipelines", problems);
     let mut out = Vec::new();
     for (k, v) in entries {
         let Some(key) = name_of(k, path, problems) else {
@@ -611,12 +613,7 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
 }
 
 fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<Step> {
-    let Kind::Seq(items) = &node.kind else {
-        if !node.is_null() {
-            problem(problems, node.at, path, "expected a list of transforms");
-        }
-        return Vec::new();
-    };
+    let items = seq_items(node, path, "a list of transforms", problems);
     let mut steps = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let step_path = format!("{path}[{i}]");
