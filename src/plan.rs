@@ -165,10 +165,10 @@ impl Plan {
                 let rule = rule.split(' ').next().unwrap_or_default().to_owned();
                 problems.push(Problem::new(
                     rule,
+                    // Never list the header: in a file without one, it is a data row.
                     format!(
-                        "column `{}` is not in the file's header{}",
-                        e.source,
-                        available(header)
+                        "column `{}` is not in the file's header (`veil check` shows its columns)",
+                        e.source
                     ),
                 ));
                 continue;
@@ -360,11 +360,6 @@ fn step_name(step: &Step) -> String {
     }
 }
 
-fn available(header: &[String]) -> String {
-    let names: Vec<&str> = header.iter().map(String::as_str).collect();
-    format!(" (columns: {})", names.join(", "))
-}
-
 /// psoxy keeps the last of two same-named columns and silently drops the first.
 fn duplicate_names(header: &[String]) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -456,7 +451,7 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
         assert!(
             msg.contains(
-                "`columnsToPseudonymize`: column `c` is not in the file's header (columns: a, b)"
+                "`columnsToPseudonymize`: column `c` is not in the file's header (`veil check` shows"
             ),
             "{msg}"
         );

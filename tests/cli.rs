@@ -267,3 +267,21 @@ fn help_explains_the_commands() {
         );
     }
 }
+
+#[test]
+fn a_file_without_header_fails_without_printing_its_first_row() {
+    let dir = setup(&[
+        ("in.csv", "E9182,secret.person@example.com,Engineering\n"),
+        ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_ID]\n"),
+    ]);
+    let (code, _, stderr) =
+        run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("column `EMPLOYEE_ID` is not in the file's header"),
+        "{stderr}"
+    );
+    for value in ["E9182", "secret.person", "Engineering"] {
+        assert!(!stderr.contains(value), "{stderr}");
+    }
+}
