@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use veil::error::Error;
 use veil::io::{self, Output};
+use veil::location::{self, Cloud};
 use veil::pipeline::{self, Sink};
 use veil::pseudonym::{PseudonymFormat, Pseudonymizer};
 use veil::reader::{Batch, Reader};
@@ -61,7 +62,7 @@ struct SanitizeArgs {
     /// Rules file (psoxy ColumnarRules or MultiTypeBulkDataRules YAML).
     #[arg(long, value_name = "RULES.yaml")]
     rules: PathBuf,
-    /// Sanitized output: a path (`.gz` for gzip) or `-` for stdout.
+    /// Sanitized output: a path or s3://bucket/key (`.gz` for gzip), or `-` for stdout.
     #[arg(short, long, value_name = "OUT", default_value = "-")]
     output: String,
     /// Also write a lookup table here (repeatable); keep it private.
@@ -82,7 +83,7 @@ struct SanitizeArgs {
     quiet: bool,
     #[command(flatten)]
     secrets: SecretArgs,
-    /// Input CSV: a path (gzip detected), or `-` for stdin.
+    /// Input CSV: a path or s3://bucket/key (gzip detected), or `-` for stdin.
     #[arg(value_name = "INPUT")]
     input: String,
 }
@@ -121,10 +122,25 @@ struct SecretArgs {
     /// else env PSOXY_SALT.
     #[arg(long, value_name = "PATH")]
     salt_file: Option<PathBuf>,
+    /// Read the salt from this SSM parameter (SecureString), e.g. psoxy's `/PSOXY_SALT`.
+    #[cfg(feature = "aws")]
+    #[arg(long, value_name = "NAME", conflicts_with = "salt_file")]
+    salt_ssm: Option<String>,
     /// Hash: `psoxy` = SHA-256(value ‖ salt), identical to psoxy; `hmac-sha256` = HMAC
     /// keyed with the salt. [env: VEIL_HASH]
     #[arg(long, value_name = "ALGORITHM")]
     hash: Option<String>,
+}
+
+impl SecretArgs {
+    fn none() -> SecretArgs {
+        SecretArgs {
+            salt_file: None,
+            #[cfg(feature = "aws")]
+            salt_ssm: None,
+            hash: None,
+        }
+    }
 }
 
 /// Runs the parsed command; returns the process exit code.
@@ -162,9 +178,39 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
     Usage(message.into()).into()
 }
 
-fn pseudonymizer(args: &SecretArgs) -> anyhow::Result<Pseudonymizer> {
+/// AWS clients, built only when a location or the salt needs them.
+fn cloud_for(locations: &[&str], secrets: &SecretArgs) -> anyhow::Result<Option<Cloud>> {
+    #[cfg(feature = "aws")]
+    let ssm = secrets.salt_ssm.is_some();
+    #[cfg(not(feature = "aws"))]
+    let ssm = {
+        let _ = secrets;
+        false
+    };
+    if ssm || locations.iter().any(|l| location::is_s3(l)) {
+        return Ok(Some(Cloud::connect()?));
+    }
+    Ok(None)
+}
+
+fn pseudonymizer(args: &SecretArgs, cloud: Option<&Cloud>) -> anyhow::Result<Pseudonymizer> {
     let env = &config::process_env;
+    #[cfg(feature = "aws")]
+    let from_ssm = match (&args.salt_ssm, cloud) {
+        (Some(name), Some(cloud)) => Some(
+            veil::s3::parameter(cloud.aws(), name)?
+                .ok_or_else(|| usage(format!("SSM parameter {name} does not exist")))?
+                .into_bytes(),
+        ),
+        _ => None,
+    };
+    #[cfg(not(feature = "aws"))]
+    let from_ssm: Option<Vec<u8>> = {
+        let _ = cloud;
+        None
+    };
     let salt = match &args.salt_file {
+        _ if from_ssm.is_some() => from_ssm.unwrap_or_default(),
         Some(path) => {
             let bytes = std::fs::read(path)
                 .with_context(|| format!("reading salt file {}", path.display()))?;
@@ -264,7 +310,12 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         }
     }
     let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, args.lookup.len())?;
-    let pseudonymizer = pseudonymizer(&args.secrets)?;
+    let cloud = cloud_for(
+        &[outputs.as_slice(), &[args.input.as_str()]].concat(),
+        &args.secrets,
+    )?;
+    let cloud = cloud.as_ref();
+    let pseudonymizer = pseudonymizer(&args.secrets, cloud)?;
     let main = rules_for(&main_rules, &args.rules, &args.input)?;
     let builtin = ColumnarRules::lookup(&args.lookup_key);
     let mut chosen: Vec<(&ColumnarRules, &str)> = vec![(main, args.output.as_str())];
@@ -288,7 +339,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     };
 
     let started = Instant::now();
-    let input = io::open_local(&args.input)?;
+    let input = location::open(&args.input, cloud)?;
     let bar = progress_bar(args.quiet, input.size);
     let counter = input.progress.clone();
     let tick = |_rows: u64| {
@@ -296,12 +347,13 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             bar.set_position(counter.get());
         }
     };
+    let source = args.input.as_str();
     let sinks = chosen
         .iter()
         .map(|&(rules, location)| Sink {
             rules,
             location: location.to_owned(),
-            open: Box::new(move || io::create_local(location))
+            open: Box::new(move || location::create(location, source, cloud))
                 as Box<dyn FnOnce() -> veil::error::Result<Box<dyn Output>>>,
         })
         .collect();
@@ -389,7 +441,8 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         ));
     }
     let delimiter = pipeline::common_delimiter(sets.iter().map(|(_, r)| *r))?;
-    let input = io::open_local(&args.input)?;
+    let cloud = cloud_for(&[args.input.as_str()], &SecretArgs::none())?;
+    let input = location::open(&args.input, cloud.as_ref())?;
     let mut reader = Reader::new(input.reader, &input.name, &delimiter);
     let Some((header, line)) = pipeline::read_header(&mut reader, &mut Batch::default())? else {
         bail!(
@@ -428,7 +481,8 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
 }
 
 fn hash(args: HashArgs) -> anyhow::Result<i32> {
-    let pseudonymizer = pseudonymizer(&args.secrets)?;
+    let cloud = cloud_for(&[], &args.secrets)?;
+    let pseudonymizer = pseudonymizer(&args.secrets, cloud.as_ref())?;
     let format = PseudonymFormat::from_name(&args.format).expect("clap checked the name");
     let mut out = std::io::stdout().lock();
     let mut cell = Vec::new();
@@ -445,7 +499,8 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
 }
 
 fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
-    let mut out = io::create_local(&args.output)?;
+    let cloud = cloud_for(&[args.output.as_str()], &SecretArgs::none())?;
+    let mut out = location::create(&args.output, "veil generate", cloud.as_ref())?;
     veil::generate::write_hris(&mut out, args.rows, args.seed)
         .with_context(|| format!("writing {}", args.output))?;
     out.commit()?;

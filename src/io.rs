@@ -26,6 +26,9 @@ pub trait Output: Write + Send {
     /// # Errors
     /// Any failure to flush, sync or rename; the output is then removed.
     fn commit(self: Box<Self>) -> Result<()>;
+
+    /// Discards everything written (dropping does the same, best effort).
+    fn abort(self: Box<Self>) {}
 }
 
 /// An input stream with the name used in messages and its size when known.

@@ -38,11 +38,14 @@ pub mod email;
 pub mod error;
 pub mod generate;
 pub mod io;
+pub mod location;
 pub mod pipeline;
 pub mod plan;
 pub mod pseudonym;
 pub mod reader;
 pub mod rules;
+#[cfg(feature = "aws")]
+pub mod s3;
 pub mod transform;
 pub mod writer;
 pub mod yaml;

@@ -144,48 +144,88 @@ pub fn run<R: Read>(
         None => sinks.iter().map(|_| None).collect(),
     };
     let eol = reader.line_ending();
-    let mut outputs = Vec::new();
+    let mut outputs: Vec<Box<dyn Output>> = Vec::new();
     let mut summaries = Vec::new();
-    for (sink, plan) in sinks.into_iter().zip(&plans) {
-        let mut out = (sink.open)()?;
-        if let Some(plan) = plan {
-            let mut head = Vec::new();
-            push_header(
-                &mut head,
-                &plan.header(),
-                eol.map_or(&b""[..], LineEnding::as_bytes),
-            );
-            write(&mut out, &head, &sink.location)?;
+    let result = (|| {
+        for (sink, plan) in sinks.into_iter().zip(&plans) {
+            outputs.push((sink.open)()?);
+            summaries.push(OutputSummary {
+                columns: plan.as_ref().map_or(0, |p| p.columns.len()),
+                pseudonymized: plan.as_ref().map_or(0, Plan::pseudonymized_columns),
+                location: sink.location,
+            });
         }
-        summaries.push(OutputSummary {
-            columns: plan.as_ref().map_or(0, |p| p.columns.len()),
-            pseudonymized: plan.as_ref().map_or(0, Plan::pseudonymized_columns),
-            location: sink.location,
-        });
-        outputs.push(out);
+        let plans: Vec<&Plan> = plans.iter().flatten().collect();
+        let eol_bytes = eol.map_or(&b""[..], LineEnding::as_bytes);
+        for ((plan, out), summary) in plans.iter().zip(outputs.iter_mut()).zip(&summaries) {
+            let mut head = Vec::new();
+            push_header(&mut head, &plan.header(), eol_bytes);
+            write(out, &head, &summary.location)?;
+        }
+        let header_names = header.as_ref().map_or(&[][..], |(h, _)| h.as_slice());
+        copy_rows(
+            &mut reader,
+            &mut batch,
+            &plans,
+            &mut outputs,
+            &summaries,
+            header_names,
+            eol,
+            pseudonymizer,
+            name,
+            options,
+        )
+    })();
+    let rows = match result {
+        Ok(rows) => rows,
+        Err(e) => {
+            for out in outputs {
+                out.abort();
+            }
+            return Err(e);
+        }
+    };
+    for out in outputs {
+        out.commit()?;
     }
-    let plans: Vec<Plan> = plans.into_iter().flatten().collect();
-    let width = header.as_ref().map_or(0, |(h, _)| h.len());
+    Ok(Summary {
+        rows,
+        input_bytes: reader.bytes_read(),
+        outputs: summaries,
+    })
+}
+
+/// The row loop: every batch to every output, in order. Returns the rows copied.
+#[allow(clippy::too_many_arguments)]
+fn copy_rows<R: Read>(
+    reader: &mut Reader<R>,
+    batch: &mut Batch,
+    plans: &[&Plan],
+    outputs: &mut [Box<dyn Output>],
+    summaries: &[OutputSummary],
+    header: &[String],
+    eol: Option<LineEnding>,
+    pseudonymizer: &Pseudonymizer,
+    name: &str,
+    options: &Options<'_>,
+) -> Result<u64> {
     let eol = eol.unwrap_or(LineEnding::Lf).as_bytes();
     let mut rows = 0u64;
     let mut order: Vec<usize> = Vec::new();
     let mut rng = options.shuffle_seed.map(XorShift::new);
     let mut buffer = Vec::new();
     let mut scratch = Vec::new();
-    let names = header.as_ref().map_or(&[][..], |(h, _)| h);
     while !plans.is_empty()
         && reader
-            .read_batch(&mut batch, BATCH_ROWS)
-            .map_err(|e| name_column(e, names))?
+            .read_batch(batch, BATCH_ROWS)
+            .map_err(|e| name_column(e, header))?
     {
         for row in batch.rows() {
-            check_width(row, width, header.as_ref().map_or(&[][..], |(h, _)| h)).map_err(
-                |kind| Error::Data {
-                    file: name.into(),
-                    line: row.line(),
-                    kind,
-                },
-            )?;
+            check_width(row, header.len(), header).map_err(|kind| Error::Data {
+                file: name.into(),
+                line: row.line(),
+                kind,
+            })?;
         }
         order.clear();
         order.extend(0..batch.len());
@@ -194,7 +234,7 @@ pub fn run<R: Read>(
                 rng.shuffle(block);
             }
         }
-        for ((plan, out), summary) in plans.iter().zip(outputs.iter_mut()).zip(&summaries) {
+        for ((plan, out), summary) in plans.iter().zip(outputs.iter_mut()).zip(summaries) {
             buffer.clear();
             for &i in &order {
                 write_row(plan, batch.row(i), pseudonymizer, &mut buffer, &mut scratch);
@@ -210,17 +250,10 @@ pub fn run<R: Read>(
     // Drain the input even when there is nothing to write, so that bad bytes still fail.
     while plans.is_empty()
         && reader
-            .read_batch(&mut batch, BATCH_ROWS)
-            .map_err(|e| name_column(e, names))?
+            .read_batch(batch, BATCH_ROWS)
+            .map_err(|e| name_column(e, header))?
     {}
-    for out in outputs {
-        out.commit()?;
-    }
-    Ok(Summary {
-        rows,
-        input_bytes: reader.bytes_read(),
-        outputs: summaries,
-    })
+    Ok(rows)
 }
 
 /// Names the column of a UTF-8 error now that the header is known.

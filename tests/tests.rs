@@ -14,3 +14,7 @@ mod examples;
 
 /// Invariants on generated data (proptest).
 mod properties;
+
+/// S3 and SSM against a real local server (moto).
+#[cfg(feature = "aws")]
+mod s3;

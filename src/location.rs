@@ -1,0 +1,107 @@
+//! Where a CLI input or output lives: a local path, `-`, or `s3://bucket/key`.
+//!
+//! S3 needs the `aws` feature and clients built once ([`Cloud`]); without the feature an
+//! `s3://` location is a clear configuration error.
+
+use crate::error::{Error, Result};
+use crate::io::{self, Input, Output};
+
+/// True for `s3://…` locations.
+pub fn is_s3(location: &str) -> bool {
+    location.starts_with("s3://")
+}
+
+/// The AWS side of the CLI: clients and the runtime they run on, built only when needed.
+pub struct Cloud {
+    #[cfg(feature = "aws")]
+    runtime: tokio::runtime::Runtime,
+    #[cfg(feature = "aws")]
+    aws: crate::s3::Aws,
+}
+
+impl Cloud {
+    /// Builds the AWS clients from the standard chain.
+    ///
+    /// # Errors
+    /// Built without the `aws` feature, or the runtime cannot start.
+    pub fn connect() -> Result<Cloud> {
+        #[cfg(feature = "aws")]
+        {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .map_err(|e| Error::io("starting the AWS runtime", e))?;
+            let aws = runtime.block_on(crate::s3::Aws::from_env());
+            Ok(Cloud { runtime, aws })
+        }
+        #[cfg(not(feature = "aws"))]
+        Err(Error::Config(
+            "s3:// and SSM need veil built with the `aws` feature".into(),
+        ))
+    }
+
+    /// The clients.
+    #[cfg(feature = "aws")]
+    pub fn aws(&self) -> &crate::s3::Aws {
+        let _ = &self.runtime;
+        &self.aws
+    }
+}
+
+#[cfg(feature = "aws")]
+fn s3_location(location: &str) -> Result<crate::s3::Location> {
+    crate::s3::Location::parse(location).ok_or_else(|| {
+        Error::Config(format!(
+            "`{location}` is not a valid s3://bucket/key location"
+        ))
+    })
+}
+
+fn unavailable(location: &str) -> Error {
+    Error::Config(format!(
+        "{location}: S3 needs veil built with the `aws` feature"
+    ))
+}
+
+/// Opens an input location.
+///
+/// # Errors
+/// Missing file or object, or S3 without [`Cloud`].
+pub fn open(location: &str, cloud: Option<&Cloud>) -> Result<Input> {
+    if !is_s3(location) {
+        return io::open_local(location);
+    }
+    match cloud {
+        #[cfg(feature = "aws")]
+        Some(cloud) => crate::s3::open(cloud.aws(), &s3_location(location)?),
+        _ => Err(unavailable(location)),
+    }
+}
+
+/// Creates an output location; `source` is the input, recorded in S3 metadata.
+///
+/// # Errors
+/// Unwritable directory, or S3 without [`Cloud`].
+pub fn create(location: &str, source: &str, cloud: Option<&Cloud>) -> Result<Box<dyn Output>> {
+    if !is_s3(location) {
+        return io::create_local(location);
+    }
+    match cloud {
+        #[cfg(feature = "aws")]
+        Some(cloud) => {
+            let at = s3_location(location)?;
+            let info = crate::s3::object_info(&at.key, io::is_gzip_name(&at.key), source);
+            Ok(crate::s3::create(
+                cloud.aws(),
+                &at,
+                info,
+                crate::s3::part_size(),
+            ))
+        }
+        _ => {
+            let _ = source;
+            Err(unavailable(location))
+        }
+    }
+}

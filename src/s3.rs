@@ -1,0 +1,483 @@
+//! S3 and SSM (feature `aws`): a streaming GetObject source, a multipart-upload sink that
+//! is completed only on commit and aborted otherwise, and SSM parameter reads.
+//!
+//! The core is synchronous; these adapters bridge to the async SDK with a runtime
+//! [`Handle`]. Call them from a thread that may block (the CLI's main thread, or
+//! `spawn_blocking` in the Lambda), never from inside an async task.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use tokio::runtime::Handle;
+use tokio_util::io::SyncIoBridge;
+
+use crate::error::{Error, Result};
+use crate::io::{Input, Output, decode};
+
+/// Default multipart part size; S3 requires at least 5 MiB for all parts but the last.
+pub const PART_SIZE: usize = 8 << 20;
+
+/// The AWS clients, built once (per process, or per Lambda cold start).
+#[derive(Clone, Debug)]
+pub struct Aws {
+    /// S3 client (path-style when an endpoint override is set).
+    pub s3: aws_sdk_s3::Client,
+    /// SSM client.
+    pub ssm: aws_sdk_ssm::Client,
+    /// Runtime the clients run on.
+    pub handle: Handle,
+}
+
+impl Aws {
+    /// Clients from the standard AWS chain (env, profile, IMDS), `AWS_ENDPOINT_URL` included.
+    /// Region defaults to `us-east-1` when none is configured.
+    pub async fn from_env() -> Aws {
+        use aws_config::meta::region::RegionProviderChain;
+        let region = RegionProviderChain::default_provider().or_else("us-east-1");
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(region)
+            .load()
+            .await;
+        // No variable sets path-style, and virtual-host style fails against local servers.
+        let endpoint = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+            .iter()
+            .any(|v| std::env::var(v).is_ok_and(|s| !s.is_empty()));
+        let s3 = aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(endpoint)
+            .build();
+        Aws {
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            ssm: aws_sdk_ssm::Client::new(&config),
+            handle: Handle::current(),
+        }
+    }
+}
+
+/// `s3://bucket/key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+}
+
+impl Location {
+    /// Parses `s3://bucket/key`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Location> {
+        let rest = text.strip_prefix("s3://")?;
+        let (bucket, key) = rest.split_once('/')?;
+        (!bucket.is_empty() && !key.is_empty()).then(|| Location {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+/// A short message for an SDK error: `code (status): message` for service errors, the
+/// cause chain otherwise (never the raw response).
+fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    e: &SdkError<E, HttpResponse>,
+) -> String {
+    match e {
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            let err = service.err();
+            match (err.code(), err.message()) {
+                (Some(code), Some(message)) => format!("{code} (HTTP {status}): {message}"),
+                (Some(code), None) => format!("{code} (HTTP {status})"),
+                _ => format!("HTTP {status}"),
+            }
+        }
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
+    }
+}
+
+fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    context: String,
+    e: SdkError<E, HttpResponse>,
+) -> Error {
+    Error::io(context, io::Error::other(describe(&e)))
+}
+
+/// What a source object says about itself.
+#[derive(Debug, Clone, Default)]
+pub struct Head {
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `Content-Encoding`.
+    pub content_encoding: Option<String>,
+    /// User metadata.
+    pub metadata: HashMap<String, String>,
+    /// Size in bytes.
+    pub size: Option<u64>,
+}
+
+/// HEAD of an object.
+///
+/// # Errors
+/// The object is missing or unreadable.
+pub fn head(aws: &Aws, at: &Location) -> Result<Head> {
+    let out = aws
+        .handle
+        .block_on(aws.s3.head_object().bucket(&at.bucket).key(&at.key).send())
+        .map_err(|e| sdk_error(format!("reading {at}"), e))?;
+    Ok(Head {
+        content_type: out.content_type().map(str::to_owned),
+        content_encoding: out.content_encoding().map(str::to_owned),
+        metadata: out.metadata().cloned().unwrap_or_default(),
+        size: out.content_length().and_then(|n| u64::try_from(n).ok()),
+    })
+}
+
+/// Streams an object (gunzipped when it starts with the gzip magic): never the whole
+/// object in memory, never a copy on disk.
+///
+/// # Errors
+/// The object is missing or unreadable.
+pub fn open(aws: &Aws, at: &Location) -> Result<Input> {
+    let out = aws
+        .handle
+        .block_on(aws.s3.get_object().bucket(&at.bucket).key(&at.key).send())
+        .map_err(|e| sdk_error(format!("reading {at}"), e))?;
+    let size = out.content_length().and_then(|n| u64::try_from(n).ok());
+    let body = SyncIoBridge::new_with_handle(out.body.into_async_read(), aws.handle.clone());
+    decode(Box::new(body), &at.to_string(), size)
+}
+
+/// Headers and metadata of an object veil writes.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectInfo {
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// gzip-compress the body (sets `Content-Encoding: gzip`).
+    pub gzip: bool,
+    /// User metadata (`x-amz-meta-*`).
+    pub metadata: HashMap<String, String>,
+}
+
+/// The part size: `VEIL_S3_PART_SIZE` bytes if set (at least 5 MiB), else [`PART_SIZE`].
+pub fn part_size() -> usize {
+    std::env::var("VEIL_S3_PART_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(PART_SIZE)
+        .max(5 << 20)
+}
+
+/// psoxy's content type for a key (`.gz` stripped first), or `None` to leave S3's default.
+pub fn content_type_for(key: &str) -> Option<String> {
+    let key = key.strip_suffix(".gz").unwrap_or(key);
+    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    match ext.as_str() {
+        "csv" => Some("text/csv; charset=utf-8".into()),
+        "ndjson" | "jsonl" => Some("application/x-ndjson".into()),
+        "json" => Some("application/json".into()),
+        _ => None,
+    }
+}
+
+/// Headers and metadata for an object written from `source`: content type by extension,
+/// `psoxy-original-object-key`, and veil's own version.
+pub fn object_info(key: &str, gzip: bool, source: &str) -> ObjectInfo {
+    let mut metadata = HashMap::new();
+    metadata.insert(
+        "veil-version".to_owned(),
+        env!("CARGO_PKG_VERSION").to_owned(),
+    );
+    metadata.insert(
+        "psoxy-original-object-key".to_owned(),
+        source.strip_prefix("s3://").unwrap_or(source).to_owned(),
+    );
+    ObjectInfo {
+        content_type: content_type_for(key),
+        gzip,
+        metadata,
+    }
+}
+
+/// Creates an S3 output: parts are uploaded as they fill; the object appears only on
+/// commit; abort (or drop) aborts the multipart upload.
+pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> Box<dyn Output> {
+    let upload = Upload {
+        aws: aws.clone(),
+        at: at.clone(),
+        info: info.clone(),
+        part_size: part_size.max(5 << 20),
+        buffer: Vec::new(),
+        upload_id: None,
+        parts: Vec::new(),
+        done: false,
+    };
+    if info.gzip {
+        Box::new(Gzipped(Some(GzEncoder::new(
+            upload,
+            Compression::default(),
+        ))))
+    } else {
+        Box::new(upload)
+    }
+}
+
+struct Upload {
+    aws: Aws,
+    at: Location,
+    info: ObjectInfo,
+    part_size: usize,
+    buffer: Vec<u8>,
+    upload_id: Option<String>,
+    parts: Vec<CompletedPart>,
+    done: bool,
+}
+
+impl Upload {
+    fn upload_part(&mut self) -> io::Result<()> {
+        let s3 = &self.aws.s3;
+        let (bucket, key) = (&self.at.bucket, &self.at.key);
+        if self.upload_id.is_none() {
+            let created = self
+                .aws
+                .handle
+                .block_on(
+                    s3.create_multipart_upload()
+                        .bucket(bucket)
+                        .key(key)
+                        .set_content_type(self.info.content_type.clone())
+                        .set_content_encoding(self.info.gzip.then(|| "gzip".to_owned()))
+                        .set_metadata(Some(self.info.metadata.clone()))
+                        .send(),
+                )
+                .map_err(|e| io::Error::other(describe(&e)))?;
+            self.upload_id = created.upload_id().map(str::to_owned);
+        }
+        let number = self.parts.len() as i32 + 1;
+        let body = ByteStream::from(std::mem::take(&mut self.buffer));
+        let part = self
+            .aws
+            .handle
+            .block_on(
+                s3.upload_part()
+                    .bucket(bucket)
+                    .key(key)
+                    .set_upload_id(self.upload_id.clone())
+                    .part_number(number)
+                    .body(body)
+                    .send(),
+            )
+            .map_err(|e| io::Error::other(describe(&e)))?;
+        self.parts.push(
+            CompletedPart::builder()
+                .set_e_tag(part.e_tag().map(str::to_owned))
+                .part_number(number)
+                .build(),
+        );
+        Ok(())
+    }
+
+    /// Completes the object; on error the caller aborts.
+    fn finish(&mut self) -> Result<()> {
+        let at = self.at.to_string();
+        let context = || format!("writing {at}");
+        let s3 = self.aws.s3.clone();
+        let (bucket, key) = (self.at.bucket.clone(), self.at.key.clone());
+        if self.upload_id.is_none() {
+            // Small object: one PUT.
+            let body = ByteStream::from(std::mem::take(&mut self.buffer));
+            self.aws
+                .handle
+                .block_on(
+                    s3.put_object()
+                        .bucket(&bucket)
+                        .key(&key)
+                        .set_content_type(self.info.content_type.clone())
+                        .set_content_encoding(self.info.gzip.then(|| "gzip".to_owned()))
+                        .set_metadata(Some(self.info.metadata.clone()))
+                        .body(body)
+                        .send(),
+                )
+                .map_err(|e| sdk_error(context(), e))?;
+        } else {
+            if !self.buffer.is_empty() {
+                self.upload_part().map_err(|e| Error::io(context(), e))?;
+            }
+            let parts = CompletedMultipartUpload::builder()
+                .set_parts(Some(std::mem::take(&mut self.parts)))
+                .build();
+            self.aws
+                .handle
+                .block_on(
+                    s3.complete_multipart_upload()
+                        .bucket(&bucket)
+                        .key(&key)
+                        .set_upload_id(self.upload_id.clone())
+                        .multipart_upload(parts)
+                        .send(),
+                )
+                .map_err(|e| sdk_error(context(), e))?;
+        }
+        self.done = true;
+        Ok(())
+    }
+
+    fn abort_upload(&mut self) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        if let Some(id) = self.upload_id.take() {
+            let request = self
+                .aws
+                .s3
+                .abort_multipart_upload()
+                .bucket(&self.at.bucket)
+                .key(&self.at.key)
+                .upload_id(id)
+                .send();
+            // Best effort: the bucket's lifecycle rule for incomplete uploads is the backstop.
+            let _ = self.aws.handle.block_on(request);
+        }
+    }
+}
+
+impl Write for Upload {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= self.part_size {
+            self.upload_part()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Output for Upload {
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        let result = self.finish();
+        if result.is_err() {
+            self.abort_upload();
+        }
+        result
+    }
+
+    fn abort(mut self: Box<Self>) {
+        self.abort_upload();
+    }
+}
+
+/// Whatever was not completed is aborted: no partial object, even on panic.
+impl Drop for Upload {
+    fn drop(&mut self) {
+        self.abort_upload();
+    }
+}
+
+struct Gzipped(Option<GzEncoder<Upload>>);
+
+impl Write for Gzipped {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.as_mut().expect("open until commit").write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Output for Gzipped {
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        let encoder = self.0.take().expect("open until commit");
+        let upload = encoder.finish().map_err(|e| Error::io("compressing", e))?;
+        Box::new(upload).commit()
+    }
+
+    fn abort(mut self: Box<Self>) {
+        if let Some(encoder) = self.0.take() {
+            // Dropping the encoder drops the upload, which aborts it.
+            drop(encoder);
+        }
+    }
+}
+
+/// Reads a parameter (SecureStrings decrypted); `None` when absent or psoxy's placeholder
+/// `fill me`.
+///
+/// # Errors
+/// Any failure other than "not found" (access denied, network).
+pub fn parameter(aws: &Aws, name: &str) -> Result<Option<String>> {
+    let request = aws
+        .ssm
+        .get_parameter()
+        .name(name)
+        .with_decryption(true)
+        .send();
+    match aws.handle.block_on(request) {
+        Ok(out) => Ok(out
+            .parameter()
+            .and_then(|p| p.value())
+            .filter(|v| *v != "fill me")
+            .map(str::to_owned)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_parameter_not_found()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(sdk_error(format!("reading SSM parameter {name}"), e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_parse() {
+        let at = Location::parse("s3://bucket/a/b.csv").unwrap();
+        assert_eq!((at.bucket.as_str(), at.key.as_str()), ("bucket", "a/b.csv"));
+        assert_eq!(at.to_string(), "s3://bucket/a/b.csv");
+        assert!(Location::parse("s3://bucket").is_none());
+        assert!(Location::parse("s3:///key").is_none());
+        assert!(Location::parse("/tmp/x.csv").is_none());
+    }
+
+    #[test]
+    fn content_types_follow_psoxy() {
+        assert_eq!(
+            content_type_for("a/b.csv.gz").as_deref(),
+            Some("text/csv; charset=utf-8")
+        );
+        assert_eq!(
+            content_type_for("a/b.CSV").as_deref(),
+            Some("text/csv; charset=utf-8")
+        );
+        assert_eq!(
+            content_type_for("a/b.jsonl").as_deref(),
+            Some("application/x-ndjson")
+        );
+        assert_eq!(content_type_for("a/b"), None);
+    }
+}

@@ -1,0 +1,465 @@
+//! The CLI against a real S3/SSM server (moto on loopback, started by scripts/test.sh).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::primitives::ByteStream;
+
+use crate::common::{read_output, root, run, veil};
+
+pub struct Moto {
+    pub endpoint: String,
+    pub rt: tokio::runtime::Runtime,
+    pub s3: aws_sdk_s3::Client,
+    pub ssm: aws_sdk_ssm::Client,
+}
+
+pub fn moto() -> Moto {
+    let endpoint = std::env::var("VEIL_TEST_ENDPOINT").unwrap_or_else(|_| {
+        panic!(
+            "the S3/SSM tests need a local moto server: run ./scripts/test.sh, or start \
+             `moto_server -H 127.0.0.1 -p 5000` and set VEIL_TEST_ENDPOINT=http://127.0.0.1:5000"
+        )
+    });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let creds = Credentials::new("test", "test", None, None, "test");
+    let s3 = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(creds.clone())
+        .force_path_style(true)
+        .build();
+    let ssm = aws_sdk_ssm::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(creds)
+        .build();
+    Moto {
+        endpoint,
+        rt,
+        s3: aws_sdk_s3::Client::from_conf(s3),
+        ssm: aws_sdk_ssm::Client::from_conf(ssm),
+    }
+}
+
+static BUCKETS: AtomicUsize = AtomicUsize::new(0);
+
+impl Moto {
+    /// A fresh bucket for one test.
+    pub fn bucket(&self, name: &str) -> String {
+        let bucket = format!(
+            "{name}-{}-{}",
+            std::process::id(),
+            BUCKETS.fetch_add(1, Ordering::Relaxed)
+        );
+        self.rt
+            .block_on(self.s3.create_bucket().bucket(&bucket).send())
+            .unwrap();
+        bucket
+    }
+
+    pub fn put(&self, bucket: &str, key: &str, body: Vec<u8>) {
+        self.rt
+            .block_on(
+                self.s3
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(ByteStream::from(body))
+                    .send(),
+            )
+            .unwrap();
+    }
+
+    /// Body (decompressed if gzip), content type and content encoding.
+    pub fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> (
+        Vec<u8>,
+        Option<String>,
+        Option<String>,
+        std::collections::HashMap<String, String>,
+    ) {
+        let out = self
+            .rt
+            .block_on(self.s3.get_object().bucket(bucket).key(key).send())
+            .unwrap();
+        let (ct, ce) = (
+            out.content_type().map(str::to_owned),
+            out.content_encoding().map(str::to_owned),
+        );
+        let meta = out.metadata().cloned().unwrap_or_default();
+        let bytes = self
+            .rt
+            .block_on(out.body.collect())
+            .unwrap()
+            .into_bytes()
+            .to_vec();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("obj");
+        std::fs::write(&path, bytes).unwrap();
+        (read_output(&path), ct, ce, meta)
+    }
+
+    pub fn keys(&self, bucket: &str) -> Vec<String> {
+        let out = self
+            .rt
+            .block_on(self.s3.list_objects_v2().bucket(bucket).send())
+            .unwrap();
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_owned))
+            .collect()
+    }
+
+    pub fn open_uploads(&self, bucket: &str) -> usize {
+        let out = self
+            .rt
+            .block_on(self.s3.list_multipart_uploads().bucket(bucket).send())
+            .unwrap();
+        out.uploads().len()
+    }
+
+    /// `veil` with credentials and the endpoint of this server.
+    pub fn veil(&self, dir: &Path) -> Command {
+        self.veil_at(dir, &self.endpoint)
+    }
+
+    pub fn veil_at(&self, dir: &Path, endpoint: &str) -> Command {
+        let mut cmd = veil(dir);
+        cmd.env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        cmd
+    }
+}
+
+/// What the sample job writes locally: the reference for every S3 round trip.
+fn local_reference() -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, l) = (dir.path().join("s.csv"), dir.path().join("l.csv"));
+    let (code, _, err) = run(veil(&root())
+        .args([
+            "sanitize",
+            "--quiet",
+            "--rules",
+            "rules-examples/hris-default.yaml",
+            "-o",
+        ])
+        .arg(&s)
+        .arg("--lookup")
+        .arg(&l)
+        .arg("testdata/hris-sample.csv"));
+    assert_eq!(code, 0, "{err}");
+    (std::fs::read(s).unwrap(), std::fs::read(l).unwrap())
+}
+
+#[test]
+fn local_to_s3_with_gzip_lookup_and_metadata() {
+    let m = moto();
+    let b = m.bucket("round");
+    let (code, _, err) = run(m.veil(&root()).args([
+        "sanitize",
+        "--quiet",
+        "--rules",
+        "rules-examples/hris-default.yaml",
+        "-o",
+        &format!("s3://{b}/sanitized/hris.csv.gz"),
+        "--lookup",
+        &format!("s3://{b}/lookup/hris.csv"),
+        "testdata/hris-sample.csv",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let (sanitized, lookup) = local_reference();
+    let (body, ct, ce, meta) = m.get(&b, "sanitized/hris.csv.gz");
+    assert_eq!(body, sanitized);
+    assert_eq!(ct.as_deref(), Some("text/csv; charset=utf-8"));
+    assert_eq!(ce.as_deref(), Some("gzip"));
+    assert_eq!(
+        meta.get("veil-version").map(String::as_str),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(
+        meta.get("psoxy-original-object-key").map(String::as_str),
+        Some("testdata/hris-sample.csv")
+    );
+    let (body, _, ce, _) = m.get(&b, "lookup/hris.csv");
+    assert_eq!((body, ce), (lookup, None));
+}
+
+#[test]
+fn s3_to_s3_and_s3_to_local_read_gzip_input() {
+    let m = moto();
+    let b = m.bucket("s2s");
+    let sample = std::fs::read(root().join("testdata/hris-sample.csv")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&sample).unwrap();
+    m.put(&b, "in/hris.csv.gz", gz.finish().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(m.veil(dir.path()).args([
+        "sanitize",
+        "--quiet",
+        "--rules",
+        root()
+            .join("rules-examples/hris-default.yaml")
+            .to_str()
+            .unwrap(),
+        "-o",
+        &format!("s3://{b}/out/hris.csv"),
+        "--lookup",
+        "lookup.csv",
+        &format!("s3://{b}/in/hris.csv.gz"),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let (sanitized, lookup) = local_reference();
+    assert_eq!(m.get(&b, "out/hris.csv").0, sanitized);
+    assert_eq!(
+        std::fs::read(dir.path().join("lookup.csv")).unwrap(),
+        lookup
+    );
+}
+
+#[test]
+fn large_object_goes_through_multipart_upload() {
+    let m = moto();
+    let b = m.bucket("multi");
+    let mut input = Vec::new();
+    veil::generate::write_hris(&mut input, 90_000, 3).unwrap();
+    assert!(input.len() > 12 << 20, "{} bytes", input.len());
+    m.put(&b, "in/big.csv", input.clone());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.csv"), &input).unwrap();
+    std::fs::write(
+        dir.path().join("r.yaml"),
+        "columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(m
+        .veil(dir.path())
+        .env("VEIL_S3_PART_SIZE", "5242880")
+        .args([
+            "sanitize",
+            "--quiet",
+            "--rules",
+            "r.yaml",
+            "-o",
+            &format!("s3://{b}/out/big.csv"),
+            &format!("s3://{b}/in/big.csv"),
+        ]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(veil(dir.path()).args([
+        "sanitize",
+        "--quiet",
+        "--rules",
+        "r.yaml",
+        "-o",
+        "local.csv",
+        "in.csv",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let expected = std::fs::read(dir.path().join("local.csv")).unwrap();
+    assert!(expected.len() > 10 << 20);
+    assert_eq!(m.get(&b, "out/big.csv").0, expected);
+    assert_eq!(m.open_uploads(&b), 0);
+}
+
+#[test]
+fn malformed_row_deep_in_a_large_object_aborts_the_upload() {
+    let m = moto();
+    let b = m.bucket("badrow");
+    let mut input = Vec::new();
+    veil::generate::write_hris(&mut input, 90_000, 4).unwrap();
+    input.extend_from_slice(b"2024-07-01,E9999999,SECRET-MAIL@example.com\n");
+    m.put(&b, "in/big.csv", input);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.yaml"),
+        "columnsToPseudonymize: [EMPLOYEE_ID]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(m
+        .veil(dir.path())
+        .env("VEIL_S3_PART_SIZE", "5242880")
+        .args([
+            "sanitize",
+            "--quiet",
+            "--rules",
+            "r.yaml",
+            "-o",
+            &format!("s3://{b}/out/big.csv"),
+            "--lookup",
+            &format!("s3://{b}/lookup/big.csv"),
+            &format!("s3://{b}/in/big.csv"),
+        ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "s3://{b}/in/big.csv line 90002: record has 3 fields"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("SECRET-MAIL"));
+    assert_eq!(m.keys(&b), ["in/big.csv"]);
+    assert_eq!(m.open_uploads(&b), 0, "multipart uploads are aborted");
+}
+
+#[test]
+fn missing_input_and_missing_output_bucket_fail_cleanly() {
+    let m = moto();
+    let b = m.bucket("faults");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.yaml"),
+        "columnsToPseudonymize: [EMPLOYEE_ID]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(m.veil(dir.path()).args([
+        "sanitize",
+        "--rules",
+        "r.yaml",
+        "-o",
+        "out.csv",
+        &format!("s3://{b}/nope.csv"),
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("reading s3://{b}/nope.csv")), "{err}");
+    assert!(!dir.path().join("out.csv").exists());
+    let (code, _, err) = run(m.veil(&root()).args([
+        "sanitize",
+        "--rules",
+        "rules-examples/hris-default.yaml",
+        "-o",
+        "s3://no-such-bucket-veil/x.csv",
+        "--lookup",
+        &format!("s3://{b}/lookup.csv"),
+        "testdata/hris-sample.csv",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("writing s3://no-such-bucket-veil/x.csv"),
+        "{err}"
+    );
+    assert!(
+        m.keys(&b).is_empty(),
+        "the other output is not committed either"
+    );
+}
+
+/// A TCP proxy to moto that cuts every connection after `limit` response bytes.
+fn cutting_proxy(target: &str, limit: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let target = target.trim_start_matches("http://").to_owned();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let target = target.clone();
+            std::thread::spawn(move || {
+                let Ok(server) = TcpStream::connect(&target) else {
+                    return;
+                };
+                let (mut c_read, mut s_write) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c_read, &mut s_write);
+                });
+                let (mut s_read, mut c_write) = (server, client);
+                let mut sent = 0;
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = s_read.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let n = n.min(limit - sent);
+                    if c_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    sent += n;
+                    if sent >= limit {
+                        let _ = c_write.shutdown(std::net::Shutdown::Both);
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn connection_dropped_mid_download_leaves_no_output() {
+    let m = moto();
+    let b = m.bucket("drop");
+    let mut input = Vec::new();
+    veil::generate::write_hris(&mut input, 20_000, 5).unwrap();
+    m.put(&b, "in/hris.csv", input);
+    let proxy = cutting_proxy(&m.endpoint, 1 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.yaml"),
+        "columnsToPseudonymize: [EMPLOYEE_ID]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(m.veil_at(dir.path(), &proxy).args([
+        "sanitize",
+        "--quiet",
+        "--rules",
+        "r.yaml",
+        "-o",
+        "out.csv",
+        "--lookup",
+        &format!("s3://{b}/lookup.csv"),
+        &format!("s3://{b}/in/hris.csv"),
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("reading s3://{b}/in/hris.csv")),
+        "{err}"
+    );
+    assert!(!dir.path().join("out.csv").exists());
+    assert_eq!(m.keys(&b), ["in/hris.csv"]);
+}
+
+#[test]
+fn salt_comes_from_an_ssm_secure_string() {
+    let m = moto();
+    let name = format!("/veil-test-{}/PSOXY_SALT", std::process::id());
+    m.rt.block_on(
+        m.ssm
+            .put_parameter()
+            .name(&name)
+            .value("secret")
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .overwrite(true)
+            .send(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(m.veil(dir.path()).env_remove("VEIL_SALT").args([
+        "hash",
+        "--format",
+        "URL_SAFE_HASH_ONLY",
+        "--salt-ssm",
+        &name,
+        "1",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4\n");
+    let (code, _, err) = run(m.veil(dir.path()).env_remove("VEIL_SALT").args([
+        "hash",
+        "--salt-ssm",
+        "/veil-test/none",
+        "1",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("/veil-test/none does not exist"), "{err}");
+}
