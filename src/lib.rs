@@ -36,8 +36,12 @@
 pub mod config;
 pub mod email;
 pub mod error;
+#[cfg(feature = "aws")]
+pub mod event;
 pub mod generate;
 pub mod io;
+#[cfg(feature = "aws")]
+pub mod lambda;
 pub mod location;
 pub mod pipeline;
 pub mod plan;

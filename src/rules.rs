@@ -133,8 +133,16 @@ impl Rules {
                 message: format!("YAML syntax: {message}"),
             }],
         })?;
+        Rules::from_node(&node, source_name)
+    }
+
+    /// Rules from an already parsed YAML node (e.g. inside `ADDITIONAL_TRANSFORMS`).
+    ///
+    /// # Errors
+    /// Every problem found, at once.
+    pub fn from_node(node: &Node, source_name: &str) -> Result<Rules> {
         let mut problems = Vec::new();
-        let rules = load(&node, "", 0, &mut problems);
+        let rules = load(node, "", 0, &mut problems);
         match rules {
             Some(rules) if problems.is_empty() => Ok(rules),
             _ => Err(Error::Rules {

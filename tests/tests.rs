@@ -18,3 +18,7 @@ mod properties;
 /// S3 and SSM against a real local server (moto).
 #[cfg(feature = "aws")]
 mod s3;
+
+/// The Lambda through the Runtime API, against moto.
+#[cfg(feature = "aws")]
+mod lambda;

@@ -1,0 +1,441 @@
+//! The bulk-mode Lambda, a drop-in for psoxy's S3 handler (feature `aws`).
+//!
+//! Configuration uses psoxy's names and precedence (env, then the SSM instance path, then
+//! the SSM shared path), read once per cold start together with the AWS clients. Each
+//! object in an event is read once for the default transform and every
+//! `ADDITIONAL_TRANSFORMS` entry; outputs are multipart uploads completed only when the
+//! whole object succeeded. One JSON log line per object names it, its rows and outputs,
+//! never a cell value. Any failure fails the invocation (direct S3 and EventBridge), or is
+//! reported in `batchItemFailures` (SQS), so retries and dead-letter queues work.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::config;
+use crate::error::{Error, Result};
+use crate::event::{self, Job};
+use crate::io::Output;
+use crate::pipeline::{self, Sink};
+use crate::pseudonym::Pseudonymizer;
+use crate::rules::{ColumnarRules, Rules};
+use crate::s3::{self, Aws, Location};
+use crate::yaml::{self, Kind};
+
+/// One output of every object: where it goes and with which rules.
+#[derive(Debug)]
+struct Transform {
+    bucket: String,
+    path: String,
+    rules: Rules,
+    compress: Option<bool>,
+}
+
+/// Everything read at cold start.
+pub struct Handler {
+    aws: Aws,
+    pseudonymizer: Arc<Pseudonymizer>,
+    transforms: Arc<Vec<Transform>>,
+    function: String,
+    input_base_path: Option<String>,
+    compress_always: bool,
+    metadata: HashMap<String, String>,
+}
+
+/// psoxy's property lookup: env, then SSM instance path, then SSM shared path.
+struct Settings<'a> {
+    aws: &'a Aws,
+    instance: String,
+    shared: String,
+}
+
+impl Settings<'_> {
+    fn namespace(raw: String) -> String {
+        if raw.contains('/') && !raw.starts_with('/') {
+            format!("/{raw}")
+        } else {
+            raw
+        }
+    }
+
+    fn remote(&self, name: &str) -> Result<Option<String>> {
+        if let Some(v) = s3::parameter(self.aws, &format!("{}{name}", self.instance))? {
+            return Ok(Some(v));
+        }
+        if self.shared.is_empty() && self.instance.is_empty() {
+            return Ok(None);
+        }
+        s3::parameter(self.aws, &format!("{}{name}", self.shared))
+    }
+
+    fn get(&self, name: &str) -> Result<Option<String>> {
+        match config::process_env(name) {
+            Some(v) => Ok(Some(v)),
+            None => self.remote(name),
+        }
+    }
+}
+
+/// `RULES` may be plain YAML, base64 YAML, or base64 of gzip YAML (psoxy §3.1).
+pub fn decode_rules_value(raw: &str) -> String {
+    use std::io::Read;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(raw) else {
+        return raw.to_owned();
+    };
+    let mut text = String::new();
+    if flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .is_ok()
+    {
+        return text;
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| raw.to_owned())
+}
+
+fn load_rules(raw: &str, name: &str) -> Result<Rules> {
+    let decoded = decode_rules_value(raw);
+    match Rules::from_yaml(&decoded, name) {
+        Err(_) if decoded != raw => Rules::from_yaml(raw, name),
+        result => result,
+    }
+}
+
+fn additional_transforms(raw: &str) -> Result<Vec<Transform>> {
+    let bad = |message: String| Error::Config(format!("ADDITIONAL_TRANSFORMS: {message}"));
+    let node = yaml::parse(raw).map_err(|(m, at)| bad(format!("line {}: {m}", at.0)))?;
+    let items = match &node.kind {
+        Kind::Seq(items) => items.as_slice(),
+        Kind::Null => &[],
+        _ => return Err(bad("expected a YAML list".into())),
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Kind::Map(entries) = &item.kind else {
+            return Err(bad(format!("entry {i} is not a mapping")));
+        };
+        let field = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(k))
+                .map(|(_, v)| v)
+        };
+        let bucket = field("destinationBucketName")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| bad(format!("entry {i} needs destinationBucketName")))?;
+        let rules = field("rules").ok_or_else(|| bad(format!("entry {i} needs rules")))?;
+        out.push(Transform {
+            bucket: bucket.to_owned(),
+            path: field("pathWithinBucket")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned(),
+            rules: Rules::from_node(rules, &format!("ADDITIONAL_TRANSFORMS[{i}].rules"))?,
+            compress: field("compressOutput").and_then(|v| v.as_bool()),
+        });
+    }
+    Ok(out)
+}
+
+impl Handler {
+    /// Reads the configuration and builds the clients (once per cold start).
+    ///
+    /// # Errors
+    /// Missing `OUTPUT_BUCKET`, `RULES` or `PSOXY_SALT`, or invalid values.
+    pub async fn cold_start() -> Result<Handler> {
+        let aws = Aws::from_env().await;
+        let blocking = aws.clone();
+        tokio::task::spawn_blocking(move || Handler::configure(blocking))
+            .await
+            .map_err(|e| Error::Config(format!("configuration task failed: {e}")))?
+    }
+
+    fn configure(aws: Aws) -> Result<Handler> {
+        let function = config::process_env("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+        let instance = config::process_env("PATH_TO_INSTANCE_CONFIG")
+            .unwrap_or_else(|| format!("{}_", function.to_uppercase().replace('-', "_")));
+        let settings = Settings {
+            aws: &aws,
+            instance: Settings::namespace(instance),
+            shared: Settings::namespace(
+                config::process_env("PATH_TO_SHARED_CONFIG").unwrap_or_default(),
+            ),
+        };
+        let output_bucket = config::process_env("OUTPUT_BUCKET")
+            .ok_or_else(|| Error::Config("OUTPUT_BUCKET is required".into()))?;
+        let raw_rules = settings.get("RULES")?.ok_or_else(|| {
+            Error::Config("RULES is not set (env, or SSM under the instance or shared path)".into())
+        })?;
+        let mut transforms = vec![Transform {
+            bucket: output_bucket,
+            path: config::process_env("OUTPUT_BASE_PATH").unwrap_or_default(),
+            rules: load_rules(&raw_rules, "RULES")?,
+            compress: None,
+        }];
+        if let Some(raw) = settings.get("ADDITIONAL_TRANSFORMS")? {
+            transforms.extend(additional_transforms(&raw)?);
+        }
+        // Secrets come from the parameter store only, as in psoxy.
+        let salt = settings.remote("PSOXY_SALT")?.ok_or_else(|| {
+            Error::Config("PSOXY_SALT is not in SSM (instance or shared path)".into())
+        })?;
+        let secret = |name: &str| settings.remote(name);
+        let secrets = crate::pseudonym::Secrets {
+            salt: salt.clone().into_bytes(),
+            domain_salt: secret("SALT_EMAIL_DOMAINS")?.map(String::into_bytes),
+            encryption_key: match secret("ENCRYPTION_KEY_EMAIL_DOMAINS")? {
+                Some(k) => Some(k.into_bytes()),
+                None => secret("PSOXY_ENCRYPTION_KEY")?.map(String::into_bytes),
+            },
+        };
+        let pseudonymizer =
+            Pseudonymizer::new(&secrets, config::options(&config::process_env, None)?)?;
+        let mut metadata = HashMap::new();
+        metadata.insert("psoxy-instance-id".to_owned(), function.clone());
+        metadata.insert(
+            "psoxy-version".to_owned(),
+            format!("veil-{}", env!("CARGO_PKG_VERSION")),
+        );
+        metadata.insert(
+            "psoxy-rules-sha".to_owned(),
+            config::sha1_hex(raw_rules.as_bytes()),
+        );
+        metadata.insert(
+            "psoxy-salt-sha".to_owned(),
+            config::psoxy_salt_sha(salt.as_bytes()),
+        );
+        metadata.insert(
+            "veil-version".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        );
+        Ok(Handler {
+            aws,
+            pseudonymizer: Arc::new(pseudonymizer),
+            transforms: Arc::new(transforms),
+            function,
+            input_base_path: config::process_env("INPUT_BASE_PATH"),
+            compress_always: config::process_env("COMPRESS_OUTPUT_ALWAYS")
+                .is_none_or(|v| !v.eq_ignore_ascii_case("false")),
+            metadata,
+        })
+    }
+
+    /// Handles one invocation.
+    ///
+    /// # Errors
+    /// Any object that failed (not for SQS, where failures are reported per message).
+    pub async fn handle(self: Arc<Self>, event: Value) -> Result<Value> {
+        let parsed = event::parse(&event).map_err(Error::Config)?;
+        let mut failed_messages: Vec<String> = parsed.bad_messages.clone();
+        let mut errors = Vec::new();
+        let mut processed = 0;
+        for job in parsed.jobs {
+            let this = Arc::clone(&self);
+            let outcome = tokio::task::spawn_blocking({
+                let job = job.clone();
+                move || this.process(&job)
+            })
+            .await
+            .map_err(|e| Error::Config(format!("worker failed: {e}")))
+            .and_then(|r| r);
+            match outcome {
+                Ok(()) => processed += 1,
+                Err(e) => {
+                    log(
+                        json!({"bucket": job.bucket, "key": job.key, "status": "error", "error": e.to_string()}),
+                    );
+                    match job.message_id {
+                        Some(id) if !failed_messages.contains(&id) => failed_messages.push(id),
+                        Some(_) => {}
+                        None => errors.push(format!("s3://{}/{}: {e}", job.bucket, job.key)),
+                    }
+                }
+            }
+        }
+        if parsed.from_sqs {
+            let failures: Vec<Value> = failed_messages
+                .iter()
+                .map(|id| json!({"itemIdentifier": id}))
+                .collect();
+            return Ok(json!({"batchItemFailures": failures}));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Config(format!(
+                "{} object(s) failed: {}",
+                errors.len(),
+                errors.join("; ")
+            )));
+        }
+        Ok(json!({"processed": processed}))
+    }
+
+    /// Processes one object: every transform in one read. Runs on a blocking thread.
+    fn process(&self, job: &Job) -> Result<()> {
+        let started = Instant::now();
+        let source = Location {
+            bucket: job.bucket.clone(),
+            key: job.key.clone(),
+        };
+        let head = s3::head(&self.aws, &source)?;
+        if !self.function.is_empty()
+            && head.metadata.get("psoxy-instance-id") == Some(&self.function)
+        {
+            log(
+                json!({"bucket": job.bucket, "key": job.key, "status": "skipped", "reason": "written by this function"}),
+            );
+            return Ok(());
+        }
+        let input_compressed =
+            head.content_encoding.as_deref() == Some("gzip") || job.key.ends_with(".gz");
+        let relative = match &self.input_base_path {
+            Some(base) => job.key.strip_prefix(base.as_str()).unwrap_or(&job.key),
+            None => &job.key,
+        };
+        let mut plans: Vec<(&ColumnarRules, Location, s3::ObjectInfo)> = Vec::new();
+        for t in self.transforms.iter() {
+            let rules = t.rules.for_key(&job.key).ok_or_else(|| {
+                Error::Config(format!("no applicable rules found for {}", job.key))
+            })?;
+            let target = Location {
+                bucket: t.bucket.clone(),
+                key: format!("{}{relative}", t.path),
+            };
+            if target == source {
+                return Err(Error::Config(format!(
+                    "output {target} would overwrite its input"
+                )));
+            }
+            if target.bucket == source.bucket && self.function.is_empty() {
+                return Err(Error::Config(format!(
+                    "output {target} is in the input bucket, and without AWS_LAMBDA_FUNCTION_NAME the loop guard cannot work"
+                )));
+            }
+            let gzip = t
+                .compress
+                .unwrap_or(input_compressed || self.compress_always);
+            let mut info =
+                s3::object_info(&target.key, gzip, &format!("{}/{}", job.bucket, job.key));
+            // psoxy keeps the source's type unless it is a console upload's form type; veil
+            // also replaces the generic octet-stream defaults when the extension says more.
+            info.content_type = match head.content_type.as_deref() {
+                Some(
+                    "application/x-www-form-urlencoded"
+                    | "binary/octet-stream"
+                    | "application/octet-stream",
+                )
+                | None => s3::content_type_for(&target.key).or(head.content_type.clone()),
+                Some(ct) => Some(ct.to_owned()),
+            };
+            info.metadata.extend(self.metadata.clone());
+            plans.push((rules, target, info));
+        }
+        let input = s3::open(&self.aws, &source)?;
+        let sinks = plans
+            .iter()
+            .map(|(rules, target, info)| Sink {
+                rules,
+                location: target.to_string(),
+                open: Box::new(move || {
+                    Ok(s3::create(&self.aws, target, info.clone(), s3::part_size())
+                        as Box<dyn Output>)
+                }),
+            })
+            .collect();
+        let summary = pipeline::run(
+            input.reader,
+            &input.name,
+            &self.pseudonymizer,
+            sinks,
+            &Default::default(),
+        )?;
+        let outputs: Vec<&str> = summary
+            .outputs
+            .iter()
+            .map(|o| o.location.as_str())
+            .collect();
+        log(json!({
+            "bucket": job.bucket, "key": job.key, "status": "ok", "rows": summary.rows,
+            "bytes": summary.input_bytes, "outputs": outputs,
+            "duration_ms": started.elapsed().as_millis() as u64,
+        }));
+        Ok(())
+    }
+}
+
+/// One structured log line (CloudWatch takes stdout).
+fn log(line: Value) {
+    println!("{line}");
+}
+
+/// Runs the Lambda runtime loop (when `AWS_LAMBDA_RUNTIME_API` is set).
+///
+/// # Errors
+/// The cold start failed (the runtime reports it) or the runtime API is unreachable.
+pub async fn run() -> std::result::Result<(), lambda_runtime::Error> {
+    let started = Instant::now();
+    let handler = match Handler::cold_start().await {
+        Ok(h) => Arc::new(h),
+        Err(e) => {
+            log(json!({"status": "init-error", "error": e.to_string()}));
+            return Err(e.to_string().into());
+        }
+    };
+    log(json!({"status": "cold-start", "init_ms": started.elapsed().as_millis() as u64}));
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<Value>| {
+            let handler = Arc::clone(&handler);
+            async move {
+                handler
+                    .handle(event.payload)
+                    .await
+                    .map_err(|e| lambda_runtime::Error::from(e.to_string()))
+            }
+        },
+    ))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_values_decode_like_psoxy() {
+        let yaml = "columnsToPseudonymize: [A]\n";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(yaml);
+        assert_eq!(decode_rules_value(&b64), yaml);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, yaml.as_bytes()).unwrap();
+        let b64gz = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+        assert_eq!(decode_rules_value(&b64gz), yaml);
+        assert_eq!(decode_rules_value(yaml), yaml);
+        assert!(
+            load_rules("columnsToRedact: [x]", "RULES").is_ok(),
+            "not base64 (spaces): plain YAML"
+        );
+    }
+
+    #[test]
+    fn additional_transforms_parse_psoxy_lookup_builders() {
+        let raw = "- destinationBucketName: lookup\n  pathWithinBucket: lk/\n  compressOutput: false\n  rules:\n    columnsToPseudonymize: [EMPLOYEE_ID]\n    columnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n";
+        let t = additional_transforms(raw).unwrap();
+        assert_eq!(
+            (t[0].bucket.as_str(), t[0].path.as_str(), t[0].compress),
+            ("lookup", "lk/", Some(false))
+        );
+        assert!(
+            additional_transforms("- pathWithinBucket: x\n")
+                .unwrap_err()
+                .to_string()
+                .contains("destinationBucketName")
+        );
+    }
+
+    #[test]
+    fn namespaces_get_a_leading_slash_when_they_are_paths() {
+        assert_eq!(Settings::namespace("veil/hris/".into()), "/veil/hris/");
+        assert_eq!(Settings::namespace("PSOXY_HRIS_".into()), "PSOXY_HRIS_");
+    }
+}

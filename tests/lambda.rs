@@ -1,0 +1,414 @@
+//! The `veil` binary as a Lambda, driven through the Runtime API (a small emulator of the
+//! documented HTTP interface) against moto, with the event fixtures in testdata/events/.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::{root, run, veil};
+use crate::s3::{Moto, moto};
+
+/// What the function answered to one invocation.
+#[derive(Debug)]
+enum Outcome {
+    Response(Value),
+    Error(String),
+}
+
+/// A minimal Lambda Runtime API: hands out queued events, collects answers.
+struct RuntimeApi {
+    address: String,
+    events: Sender<(String, String)>,
+    outcomes: Receiver<Outcome>,
+    next_id: usize,
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        if header.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((method, path, body))
+}
+
+impl RuntimeApi {
+    fn start() -> RuntimeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let (events, queue) = channel::<(String, String)>();
+        let (report, outcomes) = channel::<Outcome>();
+        let queue = Arc::new(Mutex::new(queue));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (queue, report) = (Arc::clone(&queue), report.clone());
+                std::thread::spawn(move || {
+                    let mut writer = stream.try_clone().unwrap();
+                    let mut reader = BufReader::new(stream);
+                    while let Some((method, path, body)) = read_request(&mut reader) {
+                        let reply = if method == "GET" && path.ends_with("/invocation/next") {
+                            let Ok((id, event)) = queue.lock().unwrap().recv() else {
+                                return;
+                            };
+                            format!(
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {id}\r\n\
+                                 Lambda-Runtime-Deadline-Ms: 9999999999999\r\n\
+                                 Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:veil-test\r\n\
+                                 Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000\r\nContent-Length: {}\r\n\r\n{event}",
+                                event.len()
+                            )
+                        } else {
+                            let text = String::from_utf8_lossy(&body).into_owned();
+                            let outcome = if path.ends_with("/response") {
+                                Outcome::Response(
+                                    serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                                )
+                            } else {
+                                Outcome::Error(text)
+                            };
+                            let _ = report.send(outcome);
+                            "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"status\":\"OK\"}".to_owned()
+                        };
+                        if writer.write_all(reply.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        RuntimeApi {
+            address,
+            events,
+            outcomes,
+            next_id: 0,
+        }
+    }
+
+    fn invoke(&mut self, event: &str) -> Outcome {
+        self.next_id += 1;
+        self.events
+            .send((format!("req-{}", self.next_id), event.to_owned()))
+            .unwrap();
+        self.outcomes
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the function answers")
+    }
+}
+
+/// A running function: its process, its Runtime API and its log lines.
+struct Function {
+    api: RuntimeApi,
+    child: Child,
+    logs: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Function {
+    fn start(m: &Moto, env: &[(&str, &str)]) -> Function {
+        let api = RuntimeApi::start();
+        let mut cmd = m.veil(&root());
+        cmd.env_remove("VEIL_SALT")
+            .env("AWS_LAMBDA_RUNTIME_API", &api.address)
+            .env("AWS_LAMBDA_FUNCTION_NAME", "veil-test")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/veil-test")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().unwrap();
+        let sink = Arc::clone(&logs);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Function { api, child, logs }
+    }
+
+    fn logs(&self) -> Vec<Value> {
+        self.logs
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+fn fixture(name: &str, bucket: &str) -> String {
+    std::fs::read_to_string(root().join("testdata/events").join(name))
+        .unwrap()
+        .replace("veil-input", bucket)
+}
+
+fn sample() -> Vec<u8> {
+    std::fs::read(root().join("testdata/hris-sample.csv")).unwrap()
+}
+
+/// The local CLI's outputs for the sample: the reference for every Lambda output.
+fn reference(rules: &str, lookup_rules: &str) -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.yaml"), rules).unwrap();
+    std::fs::write(dir.path().join("l.yaml"), lookup_rules).unwrap();
+    let input = root().join("testdata/hris-sample.csv");
+    let (code, _, err) = run(veil(dir.path())
+        .args([
+            "sanitize",
+            "--quiet",
+            "--rules",
+            "r.yaml",
+            "-o",
+            "s.csv",
+            "--lookup",
+            "l.csv",
+            "--lookup-rules",
+            "l.yaml",
+        ])
+        .arg(input));
+    assert_eq!(code, 0, "{err}");
+    (
+        std::fs::read(dir.path().join("s.csv")).unwrap(),
+        std::fs::read(dir.path().join("l.csv")).unwrap(),
+    )
+}
+
+const RULES: &str = "columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL, MANAGER_ID, MANAGER_EMAIL]\ncolumnsToRedact: [SALARY]\n";
+const LOOKUP_RULES: &str = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToInclude: [EMPLOYEE_ID]\ncolumnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n";
+
+/// A psoxy user's configuration: OUTPUT_BUCKET and ADDITIONAL_TRANSFORMS in env, RULES and
+/// PSOXY_SALT in SSM under the shared path.
+fn psoxy_setup(m: &Moto, tag: &str) -> (String, String, String, String) {
+    let (input, sanitized, lookup) = (
+        m.bucket(&format!("{tag}-in")),
+        m.bucket(&format!("{tag}-out")),
+        m.bucket(&format!("{tag}-lk")),
+    );
+    let path = format!("/{tag}-{}/", std::process::id());
+    for (name, value) in [("PSOXY_SALT", "salt"), ("RULES", RULES)] {
+        let kind = if name == "RULES" {
+            aws_sdk_ssm::types::ParameterType::String
+        } else {
+            aws_sdk_ssm::types::ParameterType::SecureString
+        };
+        m.rt.block_on(
+            m.ssm
+                .put_parameter()
+                .name(format!("{path}{name}"))
+                .value(value)
+                .r#type(kind)
+                .overwrite(true)
+                .send(),
+        )
+        .unwrap();
+    }
+    let additional = format!(
+        "- destinationBucketName: {lookup}\n  pathWithinBucket: lookup/\n  compressOutput: false\n  rules:\n{}",
+        LOOKUP_RULES
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    );
+    (input, sanitized, lookup, format!("{path}\n{additional}"))
+}
+
+#[test]
+fn psoxy_environment_direct_encoded_multi_and_eventbridge_events() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "lam");
+    let (path, additional) = config.split_once('\n').unwrap();
+    for key in [
+        "hris/2024-07-01/hris.csv",
+        "hris/July 2024/hr snapshot.csv",
+        "hris/a.csv",
+        "hris/b.csv",
+        "hris/eventbridge.csv",
+    ] {
+        m.put(&input, key, sample());
+    }
+    let mut f = Function::start(
+        &m,
+        &[
+            ("OUTPUT_BUCKET", &sanitized),
+            ("ADDITIONAL_TRANSFORMS", additional),
+            ("PATH_TO_SHARED_CONFIG", path),
+            ("PATH_TO_INSTANCE_CONFIG", "/none/"),
+        ],
+    );
+    let (want_sanitized, want_lookup) = reference(RULES, LOOKUP_RULES);
+
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
+        other => panic!("{other:?}"),
+    }
+    let (body, ct, ce, meta) = m.get(&sanitized, "hris/2024-07-01/hris.csv");
+    assert_eq!(
+        body, want_sanitized,
+        "COMPRESS_OUTPUT_ALWAYS defaults to gzip; content matches the CLI"
+    );
+    assert_eq!(
+        (ct.as_deref(), ce.as_deref()),
+        (Some("text/csv; charset=utf-8"), Some("gzip"))
+    );
+    assert_eq!(meta["psoxy-instance-id"], "veil-test");
+    assert_eq!(
+        meta["psoxy-salt-sha"],
+        "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y"
+    );
+    assert_eq!(
+        meta["psoxy-original-object-key"],
+        format!("{input}/hris/2024-07-01/hris.csv")
+    );
+    let (body, _, ce, _) = m.get(&lookup, "lookup/hris/2024-07-01/hris.csv");
+    assert_eq!(
+        (body, ce),
+        (want_lookup.clone(), None),
+        "compressOutput: false wins"
+    );
+
+    for (event, keys) in [
+        (
+            "s3-encoded-key.json",
+            vec!["hris/July 2024/hr snapshot.csv"],
+        ),
+        ("s3-multi.json", vec!["hris/a.csv", "hris/b.csv"]),
+        ("eventbridge.json", vec!["hris/eventbridge.csv"]),
+    ] {
+        match f.api.invoke(&fixture(event, &input)) {
+            Outcome::Response(v) => assert_eq!(v["processed"], keys.len(), "{event}: {v}"),
+            other => panic!("{event}: {other:?}"),
+        }
+        for key in keys {
+            assert_eq!(m.get(&sanitized, key).0, want_sanitized, "{event}: {key}");
+            assert_eq!(
+                m.get(&lookup, &format!("lookup/{key}")).0,
+                want_lookup,
+                "{event}: {key}"
+            );
+        }
+    }
+    match f.api.invoke(&fixture("s3-test-event.json", &input)) {
+        Outcome::Response(v) => assert_eq!(v["processed"], 0),
+        other => panic!("{other:?}"),
+    }
+    let logs = f.logs();
+    let done: Vec<&Value> = logs.iter().filter(|l| l["status"] == "ok").collect();
+    assert_eq!(done.len(), 5, "one log line per object: {logs:?}");
+    assert_eq!(done[0]["rows"], 200);
+    assert!(
+        logs.iter()
+            .any(|l| l["status"] == "cold-start" && l["init_ms"].is_u64())
+    );
+    let all = f.logs.lock().unwrap().join("\n");
+    assert!(
+        !all.contains("@acme.com") && !all.contains("E0001,"),
+        "no cell values in logs"
+    );
+}
+
+#[test]
+fn sqs_batches_report_the_failed_message_only() {
+    let m = moto();
+    let (input, sanitized, _lookup, config) = psoxy_setup(&m, "sqs");
+    let (path, additional) = config.split_once('\n').unwrap();
+    m.put(&input, "hris/ok.csv", sample());
+    let mut f = Function::start(
+        &m,
+        &[
+            ("OUTPUT_BUCKET", &sanitized),
+            ("ADDITIONAL_TRANSFORMS", additional),
+            ("PATH_TO_SHARED_CONFIG", path),
+        ],
+    );
+    match f.api.invoke(&fixture("sqs-wrapped.json", &input)) {
+        Outcome::Response(v) => assert_eq!(
+            v,
+            serde_json::json!({"batchItemFailures": [{"itemIdentifier": "m-missing"}]})
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(m.keys(&sanitized), ["hris/ok.csv"]);
+}
+
+#[test]
+fn bad_object_fails_the_invocation_and_writes_nothing_and_own_outputs_are_skipped() {
+    let m = moto();
+    let (input, _sanitized, lookup, config) = psoxy_setup(&m, "bad");
+    let (path, additional) = config.split_once('\n').unwrap();
+    let mut bad = sample();
+    bad.extend_from_slice(b"2024-06-30,E9999,only-three-fields@acme.com\n");
+    m.put(&input, "hris/2024-07-01/hris.csv", bad);
+    // Output into the input bucket: the loop guard must skip our own objects.
+    let mut f = Function::start(
+        &m,
+        &[
+            ("OUTPUT_BUCKET", &input),
+            ("OUTPUT_BASE_PATH", "sanitized/"),
+            ("ADDITIONAL_TRANSFORMS", additional),
+            ("PATH_TO_SHARED_CONFIG", path),
+        ],
+    );
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Error(e) => {
+            assert!(e.contains("line 202"), "{e}");
+            assert!(!e.contains("only-three-fields"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(m.keys(&input), ["hris/2024-07-01/hris.csv"]);
+    assert!(m.keys(&lookup).is_empty());
+    m.put(&input, "hris/2024-07-01/hris.csv", sample());
+    assert!(matches!(
+        f.api.invoke(&fixture("s3-put.json", &input)),
+        Outcome::Response(_)
+    ));
+    let event = fixture("s3-put.json", &input).replace(
+        "hris/2024-07-01/hris.csv",
+        "sanitized/hris/2024-07-01/hris.csv",
+    );
+    assert!(matches!(f.api.invoke(&event), Outcome::Response(_)));
+    assert!(
+        f.logs().iter().any(|l| l["status"] == "skipped"),
+        "{:?}",
+        f.logs()
+    );
+    assert_eq!(
+        m.keys(&input),
+        [
+            "hris/2024-07-01/hris.csv",
+            "sanitized/hris/2024-07-01/hris.csv"
+        ]
+    );
+}
