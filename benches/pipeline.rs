@@ -4,8 +4,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use veil::{
-    ColumnarRules, MemoryOutput, Output, PseudonymFormat, PseudonymOptions, Pseudonymizer, Rules,
-    Secrets, Sink, pipeline,
+    ColumnarRules, MemoryOutput, Output, PseudonymFormat, PseudonymOptions, Pseudonymizer, Rules, Secrets, Sink,
+    pipeline,
 };
 
 const RULES: &str = "pseudonymFormat: URL_SAFE_TOKEN\n\
@@ -70,14 +70,7 @@ fn bench_pipeline(c: &mut Criterion) {
                     open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
                 })
                 .collect();
-            let summary = pipeline::run(
-                input.as_bytes(),
-                "bench.csv",
-                &pz,
-                sinks,
-                &Default::default(),
-            )
-            .expect("runs");
+            let summary = pipeline::run(input.as_bytes(), "bench.csv", &pz, sinks, &Default::default()).expect("runs");
             assert_eq!(summary.rows, ROWS);
         })
     });

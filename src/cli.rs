@@ -212,8 +212,7 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&Cloud>) -> anyhow::Result<Pse
     let salt = match &args.salt_file {
         _ if from_ssm.is_some() => from_ssm.unwrap_or_default(),
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("reading salt file {}", path.display()))?;
+            let bytes = std::fs::read(path).with_context(|| format!("reading salt file {}", path.display()))?;
             config::salt_from_file_bytes(bytes)
         }
         None => match env("VEIL_SALT").or_else(|| env("PSOXY_SALT")) {
@@ -249,11 +248,7 @@ fn rules_for<'r>(rules: &'r Rules, file: &Path, input: &str) -> anyhow::Result<&
 }
 
 /// Loads the main rules and each lookup's rules (built-in when none are given).
-fn load_all(
-    rules: &Path,
-    lookup_rules: &[PathBuf],
-    lookups: usize,
-) -> anyhow::Result<(Rules, Vec<Option<Rules>>)> {
+fn load_all(rules: &Path, lookup_rules: &[PathBuf], lookups: usize) -> anyhow::Result<(Rules, Vec<Option<Rules>>)> {
     let main = Rules::from_path(rules);
     let extra: Vec<_> = lookup_rules.iter().map(|p| Rules::from_path(p)).collect();
     let mut errors: Vec<Error> = Vec::new();
@@ -310,10 +305,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         }
     }
     let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, args.lookup.len())?;
-    let cloud = cloud_for(
-        &[outputs.as_slice(), &[args.input.as_str()]].concat(),
-        &args.secrets,
-    )?;
+    let cloud = cloud_for(&[outputs.as_slice(), &[args.input.as_str()]].concat(), &args.secrets)?;
     let cloud = cloud.as_ref();
     let pseudonymizer = pseudonymizer(&args.secrets, cloud)?;
     let main = rules_for(&main_rules, &args.rules, &args.input)?;
@@ -376,10 +368,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
                 } else {
                     o.location.as_str()
                 };
-                format!(
-                    "{location} ({} columns, {} pseudonymized)",
-                    o.columns, o.pseudonymized
-                )
+                format!("{location} ({} columns, {} pseudonymized)", o.columns, o.pseudonymized)
             })
             .collect();
         eprintln!(
@@ -401,14 +390,11 @@ fn progress_bar(quiet: bool, size: Option<u64>) -> Option<indicatif::ProgressBar
     }
     let bar = match size {
         Some(total) => indicatif::ProgressBar::new(total).with_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            )
-            .expect("valid template"),
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .expect("valid template"),
         ),
         None => indicatif::ProgressBar::new_spinner().with_style(
-            indicatif::ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec}")
-                .expect("valid template"),
+            indicatif::ProgressStyle::with_template("{spinner} {bytes} {bytes_per_sec}").expect("valid template"),
         ),
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -501,8 +487,7 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
 fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
     let cloud = cloud_for(&[args.output.as_str()], &SecretArgs::none())?;
     let mut out = location::create(&args.output, "veil generate", cloud.as_ref())?;
-    veil::generate::write_hris(&mut out, args.rows, args.seed)
-        .with_context(|| format!("writing {}", args.output))?;
+    veil::generate::write_hris(&mut out, args.rows, args.seed).with_context(|| format!("writing {}", args.output))?;
     out.commit()?;
     Ok(0)
 }

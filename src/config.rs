@@ -131,10 +131,7 @@ pub fn psoxy_salt_sha(salt: &[u8]) -> String {
 /// SHA-1 in hex (psoxy's `psoxy-rules-sha` of the raw `RULES` value).
 pub fn sha1_hex(bytes: &[u8]) -> String {
     use sha1::Digest;
-    sha1::Sha1::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha1::Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -142,16 +139,8 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        }
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
     #[test]
@@ -177,22 +166,13 @@ mod tests {
         let env = env_of(&[("PSEUDONYM_IMPLEMENTATION", "v0.3")]);
         assert!(options(&env, None).is_err());
         assert!(parse_hash("md5").is_err());
-        assert_eq!(
-            parse_hash("HMAC-SHA256").unwrap(),
-            HashAlgorithm::HmacSha256
-        );
+        assert_eq!(parse_hash("HMAC-SHA256").unwrap(), HashAlgorithm::HmacSha256);
     }
 
     #[test]
     fn vectors_h_salt_sha_metadata() {
-        assert_eq!(
-            psoxy_salt_sha(b"salt"),
-            "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y"
-        );
-        assert_eq!(
-            psoxy_salt_sha(b"secret"),
-            "Ebz5CMlg0.uv2RIW85ELiU4FJju.wcFDd2LJo3P2kSI"
-        );
+        assert_eq!(psoxy_salt_sha(b"salt"), "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y");
+        assert_eq!(psoxy_salt_sha(b"secret"), "Ebz5CMlg0.uv2RIW85ELiU4FJju.wcFDd2LJo3P2kSI");
         assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 

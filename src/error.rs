@@ -23,10 +23,7 @@ pub enum Error {
         problems: Vec<Problem>,
     },
     /// The rules do not fit the file's header: every problem found, at once.
-    #[error(
-        "{file}: rules do not fit the header (line {line}):\n{}",
-        Problem::list(problems)
-    )]
+    #[error("{file}: rules do not fit the header (line {line}):\n{}", Problem::list(problems))]
     Header {
         /// Input file name.
         file: String,
@@ -148,10 +145,7 @@ impl fmt::Display for DataError {
                 )
             }
             DataError::UnsupportedEncoding(name) => {
-                write!(
-                    f,
-                    "input is {name} (byte-order mark); veil reads UTF-8 only"
-                )
+                write!(f, "input is {name} (byte-order mark); veil reads UTF-8 only")
             }
             DataError::TextAfterQuote => {
                 write!(
@@ -166,10 +160,7 @@ impl fmt::Display for DataError {
                 )
             }
             DataError::RecordTooLarge { limit } => {
-                write!(
-                    f,
-                    "record is larger than {limit} bytes (unbalanced quotes?)"
-                )
+                write!(f, "record is larger than {limit} bytes (unbalanced quotes?)")
             }
         }
     }

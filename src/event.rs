@@ -45,20 +45,12 @@ pub fn parse(event: &Value) -> Result<Parsed, String> {
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_owned();
-                    let body = record
-                        .get("body")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    match serde_json::from_str::<Value>(body)
-                        .ok()
-                        .map(|inner| parse(&inner))
-                    {
-                        Some(Ok(inner)) => {
-                            parsed.jobs.extend(inner.jobs.into_iter().map(|j| Job {
-                                message_id: Some(id.clone()),
-                                ..j
-                            }))
-                        }
+                    let body = record.get("body").and_then(Value::as_str).unwrap_or_default();
+                    match serde_json::from_str::<Value>(body).ok().map(|inner| parse(&inner)) {
+                        Some(Ok(inner)) => parsed.jobs.extend(inner.jobs.into_iter().map(|j| Job {
+                            message_id: Some(id.clone()),
+                            ..j
+                        })),
                         _ => parsed.bad_messages.push(id),
                     }
                 }
@@ -99,9 +91,11 @@ pub fn parse(event: &Value) -> Result<Parsed, String> {
     if event.get("Event").and_then(Value::as_str) == Some("s3:TestEvent") {
         return Ok(parsed);
     }
-    Err("unsupported event: expected an S3 notification, an SQS event wrapping one, or an EventBridge \
+    Err(
+        "unsupported event: expected an S3 notification, an SQS event wrapping one, or an EventBridge \
          \"Object Created\" event"
-        .into())
+            .into(),
+    )
 }
 
 /// S3 notification keys are form-encoded: `+` is a space, `%XX` a byte.
@@ -124,8 +118,7 @@ mod tests {
 
     #[test]
     fn every_record_of_a_direct_event_with_decoded_keys() {
-        let event =
-            json!({"Records": [s3_record("a/July+2024/hr%20snapshot.csv"), s3_record("b.csv")]});
+        let event = json!({"Records": [s3_record("a/July+2024/hr%20snapshot.csv"), s3_record("b.csv")]});
         let parsed = parse(&event).unwrap();
         let keys: Vec<&str> = parsed.jobs.iter().map(|j| j.key.as_str()).collect();
         assert_eq!(keys, ["a/July 2024/hr snapshot.csv", "b.csv"]);

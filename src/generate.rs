@@ -10,21 +10,13 @@ use std::io::{self, Write};
 pub const HEADER: &str = "SNAPSHOT,EMPLOYEE_ID,EMPLOYEE_EMAIL,JOIN_DATE,LEAVE_DATE,MANAGER_ID,MANAGER_EMAIL,DEPARTMENT,TEAM,LOCATION,ROLE,SALARY";
 
 const FIRST: [&str; 16] = [
-    "ana", "ben", "chloe", "dev", "elena", "farid", "grace", "hiro", "ines", "jamal", "kim",
-    "luca", "maya", "noah", "olga", "priya",
+    "ana", "ben", "chloe", "dev", "elena", "farid", "grace", "hiro", "ines", "jamal", "kim", "luca", "maya", "noah",
+    "olga", "priya",
 ];
 const LAST: [&str; 12] = [
-    "smith", "garcia", "chen", "okafor", "muller", "rossi", "tanaka", "silva", "novak", "khan",
-    "dubois", "larsen",
+    "smith", "garcia", "chen", "okafor", "muller", "rossi", "tanaka", "silva", "novak", "khan", "dubois", "larsen",
 ];
-const DEPARTMENTS: [&str; 6] = [
-    "Engineering",
-    "Sales",
-    "Marketing",
-    "Finance",
-    "People",
-    "Operations",
-];
+const DEPARTMENTS: [&str; 6] = ["Engineering", "Sales", "Marketing", "Finance", "People", "Operations"];
 const LOCATIONS: [&str; 5] = [
     "\"Austin, TX\"",
     "\"London, UK\"",
@@ -77,11 +69,7 @@ pub fn write_hris<W: Write>(mut out: W, rows: u64, seed: u64) -> io::Result<()> 
     for i in 1..=rows {
         line.clear();
         // Managers are earlier employees; a small pool, so each manager appears many times.
-        let manager = if i == 1 {
-            0
-        } else {
-            1 + rng.next() % (i / 8).max(1)
-        };
+        let manager = if i == 1 { 0 } else { 1 + rng.next() % (i / 8).max(1) };
         let join = format!(
             "20{:02}-{:02}-{:02}",
             10 + rng.next() % 14,
@@ -132,10 +120,7 @@ mod tests {
             second.starts_with("2024-07-01,E0000001,ben.smith1@example.com,"),
             "{second}"
         );
-        assert!(
-            second.contains(",,,"),
-            "the first employee has no manager: {second}"
-        );
+        assert!(second.contains(",,,"), "the first employee has no manager: {second}");
         let mut c = Vec::new();
         write_hris(&mut c, 50, 8).unwrap();
         assert_ne!(text.as_bytes(), &c[..]);

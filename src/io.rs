@@ -62,9 +62,7 @@ struct Counted<R> {
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count
-            .0
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.count.0.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -105,12 +103,9 @@ struct GunzipErrors<R> {
 
 impl<R: Read> Read for GunzipErrors<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("gzip stream is corrupt or truncated: {e}"),
-            )
-        })
+        self.inner
+            .read(buf)
+            .map_err(|e| io::Error::new(e.kind(), format!("gzip stream is corrupt or truncated: {e}")))
     }
 }
 
@@ -140,10 +135,7 @@ pub fn create_local(location: &str) -> Result<Box<dyn Output>> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{file_name}."))
         .suffix(".veil-tmp")
@@ -152,8 +144,7 @@ pub fn create_local(location: &str) -> Result<Box<dyn Output>> {
     let compress = is_gzip_name(location);
     let file = io::BufWriter::with_capacity(
         READ_BUFFER,
-        temp.reopen()
-            .map_err(|e| Error::io(format!("opening {location}"), e))?,
+        temp.reopen().map_err(|e| Error::io(format!("opening {location}"), e))?,
     );
     let sink = if compress {
         Sink::Gzip(Box::new(GzEncoder::new(file, Compression::default())))
@@ -210,12 +201,9 @@ impl Output for AtomicFile {
             Sink::Plain(w) => w,
             Sink::Gzip(g) => g.finish().map_err(|e| Error::io(context(), e))?,
         };
-        let file = writer
-            .into_inner()
-            .map_err(|e| Error::io(context(), e.into_error()))?;
+        let file = writer.into_inner().map_err(|e| Error::io(context(), e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(context(), e))?;
-        temp.persist(&path)
-            .map_err(|e| Error::io(context(), e.error))?;
+        temp.persist(&path).map_err(|e| Error::io(context(), e.error))?;
         Ok(())
     }
 }

@@ -116,12 +116,7 @@ fn additional_transforms(raw: &str) -> Result<Vec<Transform>> {
         let Kind::Map(entries) = &item.kind else {
             return Err(bad(format!("entry {i} is not a mapping")));
         };
-        let field = |k: &str| {
-            entries
-                .iter()
-                .find(|(key, _)| key.as_str() == Some(k))
-                .map(|(_, v)| v)
-        };
+        let field = |k: &str| entries.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v);
         let bucket = field("destinationBucketName")
             .and_then(|v| v.as_str())
             .ok_or_else(|| bad(format!("entry {i} needs destinationBucketName")))?;
@@ -159,15 +154,13 @@ impl Handler {
         let settings = Settings {
             aws: &aws,
             instance: Settings::namespace(instance),
-            shared: Settings::namespace(
-                config::process_env("PATH_TO_SHARED_CONFIG").unwrap_or_default(),
-            ),
+            shared: Settings::namespace(config::process_env("PATH_TO_SHARED_CONFIG").unwrap_or_default()),
         };
-        let output_bucket = config::process_env("OUTPUT_BUCKET")
-            .ok_or_else(|| Error::Config("OUTPUT_BUCKET is required".into()))?;
-        let raw_rules = settings.get("RULES")?.ok_or_else(|| {
-            Error::Config("RULES is not set (env, or SSM under the instance or shared path)".into())
-        })?;
+        let output_bucket =
+            config::process_env("OUTPUT_BUCKET").ok_or_else(|| Error::Config("OUTPUT_BUCKET is required".into()))?;
+        let raw_rules = settings
+            .get("RULES")?
+            .ok_or_else(|| Error::Config("RULES is not set (env, or SSM under the instance or shared path)".into()))?;
         let mut transforms = vec![Transform {
             bucket: output_bucket,
             path: config::process_env("OUTPUT_BASE_PATH").unwrap_or_default(),
@@ -178,9 +171,9 @@ impl Handler {
             transforms.extend(additional_transforms(&raw)?);
         }
         // Secrets come from the parameter store only, as in psoxy.
-        let salt = settings.remote("PSOXY_SALT")?.ok_or_else(|| {
-            Error::Config("PSOXY_SALT is not in SSM (instance or shared path)".into())
-        })?;
+        let salt = settings
+            .remote("PSOXY_SALT")?
+            .ok_or_else(|| Error::Config("PSOXY_SALT is not in SSM (instance or shared path)".into()))?;
         let secret = |name: &str| settings.remote(name);
         let secrets = crate::pseudonym::Secrets {
             salt: salt.clone().into_bytes(),
@@ -190,26 +183,16 @@ impl Handler {
                 None => secret("PSOXY_ENCRYPTION_KEY")?.map(String::into_bytes),
             },
         };
-        let pseudonymizer =
-            Pseudonymizer::new(&secrets, config::options(&config::process_env, None)?)?;
+        let pseudonymizer = Pseudonymizer::new(&secrets, config::options(&config::process_env, None)?)?;
         let mut metadata = HashMap::new();
         metadata.insert("psoxy-instance-id".to_owned(), function.clone());
         metadata.insert(
             "psoxy-version".to_owned(),
             format!("veil-{}", env!("CARGO_PKG_VERSION")),
         );
-        metadata.insert(
-            "psoxy-rules-sha".to_owned(),
-            config::sha1_hex(raw_rules.as_bytes()),
-        );
-        metadata.insert(
-            "psoxy-salt-sha".to_owned(),
-            config::psoxy_salt_sha(salt.as_bytes()),
-        );
-        metadata.insert(
-            "veil-version".to_owned(),
-            env!("CARGO_PKG_VERSION").to_owned(),
-        );
+        metadata.insert("psoxy-rules-sha".to_owned(), config::sha1_hex(raw_rules.as_bytes()));
+        metadata.insert("psoxy-salt-sha".to_owned(), config::psoxy_salt_sha(salt.as_bytes()));
+        metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
         Ok(Handler {
             aws,
             pseudonymizer: Arc::new(pseudonymizer),
@@ -243,9 +226,7 @@ impl Handler {
             match outcome {
                 Ok(()) => processed += 1,
                 Err(e) => {
-                    log(
-                        json!({"bucket": job.bucket, "key": job.key, "status": "error", "error": e.to_string()}),
-                    );
+                    log(json!({"bucket": job.bucket, "key": job.key, "status": "error", "error": e.to_string()}));
                     match job.message_id {
                         Some(id) if !failed_messages.contains(&id) => failed_messages.push(id),
                         Some(_) => {}
@@ -255,10 +236,7 @@ impl Handler {
             }
         }
         if parsed.from_sqs {
-            let failures: Vec<Value> = failed_messages
-                .iter()
-                .map(|id| json!({"itemIdentifier": id}))
-                .collect();
+            let failures: Vec<Value> = failed_messages.iter().map(|id| json!({"itemIdentifier": id})).collect();
             return Ok(json!({"batchItemFailures": failures}));
         }
         if !errors.is_empty() {
@@ -279,52 +257,41 @@ impl Handler {
             key: job.key.clone(),
         };
         let head = s3::head(&self.aws, &source)?;
-        if !self.function.is_empty()
-            && head.metadata.get("psoxy-instance-id") == Some(&self.function)
-        {
+        if !self.function.is_empty() && head.metadata.get("psoxy-instance-id") == Some(&self.function) {
             log(
                 json!({"bucket": job.bucket, "key": job.key, "status": "skipped", "reason": "written by this function"}),
             );
             return Ok(());
         }
-        let input_compressed =
-            head.content_encoding.as_deref() == Some("gzip") || job.key.ends_with(".gz");
+        let input_compressed = head.content_encoding.as_deref() == Some("gzip") || job.key.ends_with(".gz");
         let relative = match &self.input_base_path {
             Some(base) => job.key.strip_prefix(base.as_str()).unwrap_or(&job.key),
             None => &job.key,
         };
         let mut plans: Vec<(&ColumnarRules, Location, s3::ObjectInfo)> = Vec::new();
         for t in self.transforms.iter() {
-            let rules = t.rules.for_key(&job.key).ok_or_else(|| {
-                Error::Config(format!("no applicable rules found for {}", job.key))
-            })?;
+            let rules = t
+                .rules
+                .for_key(&job.key)
+                .ok_or_else(|| Error::Config(format!("no applicable rules found for {}", job.key)))?;
             let target = Location {
                 bucket: t.bucket.clone(),
                 key: format!("{}{relative}", t.path),
             };
             if target == source {
-                return Err(Error::Config(format!(
-                    "output {target} would overwrite its input"
-                )));
+                return Err(Error::Config(format!("output {target} would overwrite its input")));
             }
             if target.bucket == source.bucket && self.function.is_empty() {
                 return Err(Error::Config(format!(
                     "output {target} is in the input bucket, and without AWS_LAMBDA_FUNCTION_NAME the loop guard cannot work"
                 )));
             }
-            let gzip = t
-                .compress
-                .unwrap_or(input_compressed || self.compress_always);
-            let mut info =
-                s3::object_info(&target.key, gzip, &format!("{}/{}", job.bucket, job.key));
+            let gzip = t.compress.unwrap_or(input_compressed || self.compress_always);
+            let mut info = s3::object_info(&target.key, gzip, &format!("{}/{}", job.bucket, job.key));
             // psoxy keeps the source's type unless it is a console upload's form type; veil
             // also replaces the generic octet-stream defaults when the extension says more.
             info.content_type = match head.content_type.as_deref() {
-                Some(
-                    "application/x-www-form-urlencoded"
-                    | "binary/octet-stream"
-                    | "application/octet-stream",
-                )
+                Some("application/x-www-form-urlencoded" | "binary/octet-stream" | "application/octet-stream")
                 | None => s3::content_type_for(&target.key).or(head.content_type.clone()),
                 Some(ct) => Some(ct.to_owned()),
             };
@@ -338,8 +305,7 @@ impl Handler {
                 rules,
                 location: target.to_string(),
                 open: Box::new(move || {
-                    Ok(s3::create(&self.aws, target, info.clone(), s3::part_size())
-                        as Box<dyn Output>)
+                    Ok(s3::create(&self.aws, target, info.clone(), s3::part_size()) as Box<dyn Output>)
                 }),
             })
             .collect();
@@ -350,11 +316,7 @@ impl Handler {
             sinks,
             &Default::default(),
         )?;
-        let outputs: Vec<&str> = summary
-            .outputs
-            .iter()
-            .map(|o| o.location.as_str())
-            .collect();
+        let outputs: Vec<&str> = summary.outputs.iter().map(|o| o.location.as_str()).collect();
         log(json!({
             "bucket": job.bucket, "key": job.key, "status": "ok", "rows": summary.rows,
             "bytes": summary.input_bytes, "outputs": outputs,

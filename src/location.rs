@@ -51,17 +51,12 @@ impl Cloud {
 
 #[cfg(feature = "aws")]
 fn s3_location(location: &str) -> Result<crate::s3::Location> {
-    crate::s3::Location::parse(location).ok_or_else(|| {
-        Error::Config(format!(
-            "`{location}` is not a valid s3://bucket/key location"
-        ))
-    })
+    crate::s3::Location::parse(location)
+        .ok_or_else(|| Error::Config(format!("`{location}` is not a valid s3://bucket/key location")))
 }
 
 fn unavailable(location: &str) -> Error {
-    Error::Config(format!(
-        "{location}: S3 needs veil built with the `aws` feature"
-    ))
+    Error::Config(format!("{location}: S3 needs veil built with the `aws` feature"))
 }
 
 /// Opens an input location.
@@ -92,12 +87,7 @@ pub fn create(location: &str, source: &str, cloud: Option<&Cloud>) -> Result<Box
         Some(cloud) => {
             let at = s3_location(location)?;
             let info = crate::s3::object_info(&at.key, io::is_gzip_name(&at.key), source);
-            Ok(crate::s3::create(
-                cloud.aws(),
-                &at,
-                info,
-                crate::s3::part_size(),
-            ))
+            Ok(crate::s3::create(cloud.aws(), &at, info, crate::s3::part_size()))
         }
         _ => {
             let _ = source;

@@ -70,10 +70,7 @@ pub struct OutputSummary {
 ///
 /// # Errors
 /// The first record cannot be read.
-pub fn read_header<R: Read>(
-    reader: &mut Reader<R>,
-    batch: &mut Batch,
-) -> Result<Option<(Vec<String>, u64)>> {
+pub fn read_header<R: Read>(reader: &mut Reader<R>, batch: &mut Batch) -> Result<Option<(Vec<String>, u64)>> {
     if !reader.read_batch(batch, 1)? {
         return Ok(None);
     }
@@ -275,11 +272,7 @@ fn write(out: &mut Box<dyn Output>, bytes: &[u8], location: &str) -> Result<()> 
 
 /// A short row is always an error; a long row only if the extra fields hold something
 /// (trailing delimiters are common and harmless; anything else is a shifted row).
-fn check_width(
-    row: Row<'_>,
-    width: usize,
-    header: &[String],
-) -> std::result::Result<(), DataError> {
+fn check_width(row: Row<'_>, width: usize, header: &[String]) -> std::result::Result<(), DataError> {
     if row.len() < width {
         return Err(DataError::ShortRow {
             expected: width,
@@ -297,13 +290,7 @@ fn check_width(
 }
 
 /// Writes one sanitized row (without line ending) to `out`.
-pub fn write_row(
-    plan: &Plan,
-    row: Row<'_>,
-    pseudonymizer: &Pseudonymizer,
-    out: &mut Vec<u8>,
-    scratch: &mut Vec<u8>,
-) {
+pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
     for (i, column) in plan.columns.iter().enumerate() {
         let first = i == 0;
         let value = row.get_str(column.source).unwrap_or("");
@@ -327,13 +314,7 @@ pub fn write_row(
 }
 
 /// Applies functions in order; once the value is null, it stays null.
-fn chain(
-    funcs: &[Func],
-    value: &str,
-    plan: &Plan,
-    pz: &Pseudonymizer,
-    scratch: &mut Vec<u8>,
-) -> Option<String> {
+fn chain(funcs: &[Func], value: &str, plan: &Plan, pz: &Pseudonymizer, scratch: &mut Vec<u8>) -> Option<String> {
     let mut current = value.to_owned();
     let pseudonymize = |v: String, scratch: &mut Vec<u8>| {
         if v.is_empty() {
@@ -422,10 +403,7 @@ mod tests {
             })
             .collect();
         run(input.as_bytes(), "in.csv", &pz(), sinks, options)?;
-        Ok(outs
-            .iter()
-            .map(|o| String::from_utf8(o.bytes()).unwrap())
-            .collect())
+        Ok(outs.iter().map(|o| String::from_utf8(o.bytes()).unwrap()).collect())
     }
 
     #[test]
@@ -452,10 +430,7 @@ mod tests {
             &Options::default(),
         )
         .unwrap();
-        assert_eq!(
-            out[0],
-            "EMPLOYEE_ID\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n\n"
-        );
+        assert_eq!(out[0], "EMPLOYEE_ID\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n\n");
         assert_eq!(
             out[1],
             "EMPLOYEE_ID,EMPLOYEE_ID_ORIG\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,1\n,\n"
@@ -465,14 +440,8 @@ mod tests {
     #[test]
     fn header_only_and_empty_inputs() {
         let rules = ["columnsToRedact: [x]\n"];
-        assert_eq!(
-            sanitize("a,b", &rules, &Options::default()).unwrap(),
-            ["a,b"]
-        );
-        assert_eq!(
-            sanitize("a,b\n", &rules, &Options::default()).unwrap(),
-            ["a,b\n"]
-        );
+        assert_eq!(sanitize("a,b", &rules, &Options::default()).unwrap(), ["a,b"]);
+        assert_eq!(sanitize("a,b\n", &rules, &Options::default()).unwrap(), ["a,b\n"]);
         assert_eq!(sanitize("", &rules, &Options::default()).unwrap(), [""]);
         assert_eq!(
             sanitize("a,b\n1,2", &rules, &Options::default()).unwrap(),
@@ -536,10 +505,7 @@ mod tests {
         let out = sanitize(&input, &["columnsToRedact: [x]\n"], &options).unwrap();
         let rows: Vec<usize> = out[0].lines().skip(1).map(|l| l.parse().unwrap()).collect();
         assert_ne!(rows, (0..1200).collect::<Vec<_>>());
-        assert!(
-            rows[..500].iter().all(|&r| r < 500),
-            "blocks of 500 stay blocks"
-        );
+        assert!(rows[..500].iter().all(|&r| r < 500), "blocks of 500 stay blocks");
         let mut sorted = rows.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..1200).collect::<Vec<_>>());
@@ -547,12 +513,7 @@ mod tests {
 
     #[test]
     fn differing_delimiters_are_refused() {
-        let err = sanitize(
-            "a\n1\n",
-            &["delimiter: ';'\n", "delimiter: '|'\n"],
-            &Options::default(),
-        )
-        .unwrap_err();
+        let err = sanitize("a\n1\n", &["delimiter: ';'\n", "delimiter: '|'\n"], &Options::default()).unwrap_err();
         assert_eq!(err.exit_code(), 2);
     }
 }

@@ -209,19 +209,10 @@ impl Plan {
             let mut renames = sorted(&rules.columns_to_rename);
             renames.retain(|(_, to)| to.is(name));
             let renamed = renames.first().and_then(|(from, _)| index_of(&from.text));
-            direct
-                .into_iter()
-                .chain(renamed)
-                .min()
-                .unwrap_or(usize::MAX)
+            direct.into_iter().chain(renamed).min().unwrap_or(usize::MAX)
         };
         // Ties in natural (UTF-16, case-sensitive) order, as Java's String.compareTo.
-        columns.sort_by_cached_key(|c| {
-            (
-                position(&c.name),
-                c.name.encode_utf16().collect::<Vec<u16>>(),
-            )
-        });
+        columns.sort_by_cached_key(|c| (position(&c.name), c.name.encode_utf16().collect::<Vec<u16>>()));
         let dropped = header
             .iter()
             .enumerate()
@@ -282,19 +273,12 @@ impl Plan {
                         .iter()
                         .map(|f| match f {
                             Func::Pseudonymize => format!("pseudonymize ({format})"),
-                            Func::Pipeline(steps) => {
-                                steps.iter().map(step_name).collect::<Vec<_>>().join(" → ")
-                            }
+                            Func::Pipeline(steps) => steps.iter().map(step_name).collect::<Vec<_>>().join(" → "),
                         })
                         .collect::<Vec<_>>()
                         .join(", then "),
                 };
-                let rules = c
-                    .origin
-                    .iter()
-                    .filter(|o| *o != "kept")
-                    .cloned()
-                    .collect::<Vec<_>>();
+                let rules = c.origin.iter().filter(|o| *o != "kept").cloned().collect::<Vec<_>>();
                 let action = if rules.is_empty() {
                     action
                 } else {
@@ -303,13 +287,7 @@ impl Plan {
                 [c.name.clone(), self.input[c.source].clone(), action]
             })
             .collect();
-        let width = |k: usize| {
-            rows.iter()
-                .map(|r| r[k].chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(6)
-        };
+        let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0).max(6);
         let w0 = width(0);
         let w1 = self
             .dropped
@@ -442,17 +420,11 @@ mod tests {
 
     #[test]
     fn missing_columns_are_errors_not_phantom_columns() {
-        let err = plan(
-            "columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n",
-            "a,b",
-        )
-        .unwrap_err();
+        let err = plan("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "a,b").unwrap_err();
         let msg = err.to_string();
         assert_eq!(err.exit_code(), 2);
         assert!(
-            msg.contains(
-                "`columnsToPseudonymize`: column `c` is not in the file's header (`veil check` shows"
-            ),
+            msg.contains("`columnsToPseudonymize`: column `c` is not in the file's header (`veil check` shows"),
             "{msg}"
         );
         assert!(
@@ -463,23 +435,17 @@ mod tests {
 
     #[test]
     fn duplicate_header_names_are_errors() {
-        let msg = plan("columnsToRedact: [z]\n", "Email,b,EMAIL")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            msg.contains("columns 1 and 3 have the same `EMAIL`"),
-            "{msg}"
-        );
-        let msg = plan("columnsToRedact: [z]\n", "a,,b,")
-            .unwrap_err()
-            .to_string();
+        let msg = plan("columnsToRedact: [z]\n", "Email,b,EMAIL").unwrap_err().to_string();
+        assert!(msg.contains("columns 1 and 3 have the same `EMAIL`"), "{msg}");
+        let msg = plan("columnsToRedact: [z]\n", "a,,b,").unwrap_err().to_string();
         assert!(msg.contains("blank name"), "{msg}");
         assert_eq!(header_of("columnsToRedact: [z]\n", "a,b,"), "a,b,");
     }
 
     #[test]
     fn double_pseudonymization_through_a_pipeline_is_an_error() {
-        let yaml = "columnsToPseudonymize: [gh]\nfieldsToTransform: {e: {newName: gh, transforms: [{pseudonymize: true}]}}\n";
+        let yaml =
+            "columnsToPseudonymize: [gh]\nfieldsToTransform: {e: {newName: gh, transforms: [{pseudonymize: true}]}}\n";
         let msg = plan(yaml, "e").unwrap_err().to_string();
         assert!(msg.contains("would be pseudonymized 2 times"), "{msg}");
     }

@@ -153,21 +153,25 @@ impl Pseudonymizer {
             .unwrap_or_else(|| secrets.salt.clone());
         let keyed = |key: &[u8]| match options.hash {
             HashAlgorithm::Psoxy => Hasher::Psoxy,
-            HashAlgorithm::HmacSha256 => Hasher::Hmac(
-                Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"),
-            ),
+            HashAlgorithm::HmacSha256 => {
+                Hasher::Hmac(Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length"))
+            }
         };
         let domain = match options.domain {
             DomainHandling::Preserve => Domain::Preserve,
             DomainHandling::Redact => Domain::Redact,
             DomainHandling::Tokenize => Domain::Tokenize,
             DomainHandling::Encrypt => {
-                let password = secrets.encryption_key.as_deref().filter(|k| !k.is_empty()).ok_or_else(|| {
-                    Error::Config(
-                        "EMAIL_DOMAIN_HANDLING=ENCRYPT needs ENCRYPTION_KEY_EMAIL_DOMAINS or PSOXY_ENCRYPTION_KEY"
-                            .into(),
-                    )
-                })?;
+                let password = secrets
+                    .encryption_key
+                    .as_deref()
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| {
+                        Error::Config(
+                            "EMAIL_DOMAIN_HANDLING=ENCRYPT needs ENCRYPTION_KEY_EMAIL_DOMAINS or PSOXY_ENCRYPTION_KEY"
+                                .into(),
+                        )
+                    })?;
                 let mut key = [0u8; 32];
                 pbkdf2::pbkdf2_hmac::<Sha256>(password, &domain_salt, 65_536, &mut key);
                 Domain::Encrypt(key)
@@ -189,10 +193,7 @@ impl Pseudonymizer {
         let mailbox = email::parse(value);
         let domain = match &mailbox {
             None => {
-                encode(
-                    &digest(&self.hasher, &self.salt, &[value.as_bytes()]),
-                    &mut hash,
-                );
+                encode(&digest(&self.hasher, &self.salt, &[value.as_bytes()]), &mut hash);
                 None
             }
             Some(m) => {
@@ -202,13 +203,7 @@ impl Pseudonymizer {
                     None => local,
                 };
                 let drop_dots = self.canonicalization == Canonicalization::IgnoreDots;
-                let d = digest_email(
-                    &self.hasher,
-                    &self.salt,
-                    local,
-                    drop_dots,
-                    m.domain.as_bytes(),
-                );
+                let d = digest_email(&self.hasher, &self.salt, local, drop_dots, m.domain.as_bytes());
                 encode(&d, &mut hash);
                 Some(m.domain)
             }
@@ -286,13 +281,7 @@ fn digest(hasher: &Hasher, salt: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// The hash of an e-mail's canonical form, lower-cased through a stack buffer.
-fn digest_email(
-    hasher: &Hasher,
-    salt: &[u8],
-    local: &[u8],
-    drop_dots: bool,
-    domain: &[u8],
-) -> [u8; 32] {
+fn digest_email(hasher: &Hasher, salt: &[u8], local: &[u8], drop_dots: bool, domain: &[u8]) -> [u8; 32] {
     enum State {
         Sha(Sha256),
         Mac(Hmac<Sha256>),
@@ -399,24 +388,12 @@ mod tests {
                 "aM2l7o6Vm5Z1bRaYm_tjBfIolutVG-1k8s89UsME6LA",
             ),
             ("123456", "5NL5SaQBwE6c0L1BDjHW-BtBOXQVH8RYwY0tGGw3khk"),
-            (
-                "alice_enterprise",
-                "sbIXAryuJzPz0dxRh4swzuxCY9_ZetgbAQlcrI-W30g",
-            ),
-            (
-                "bob_enterprise",
-                "hgs2zOvvnp8YG1adeeZCwUmAI_BUk5CFTPF_tca6OmQ",
-            ),
-            (
-                "charles_enterprise",
-                "1RaWPpeCqO4wTAc849d9KY41PEXdkHcxJ32ifrLzsjQ",
-            ),
+            ("alice_enterprise", "sbIXAryuJzPz0dxRh4swzuxCY9_ZetgbAQlcrI-W30g"),
+            ("bob_enterprise", "hgs2zOvvnp8YG1adeeZCwUmAI_BUk5CFTPF_tca6OmQ"),
+            ("charles_enterprise", "1RaWPpeCqO4wTAc849d9KY41PEXdkHcxJ32ifrLzsjQ"),
             ("alice", "3YAoyBkqpKrO4rk5ISA0dZSABykOBC7pEMmkL1L0HK4"),
             ("bob-smith", "3tfnePQDgDoBZxb6c04tqlmpKSfGyOPsUANSLMUEuYU"),
-            (
-                "charles-dickens",
-                "fTYkjBMftiSOMolXYIZISI2w__u5mJ7TZrTQtifAD-Q",
-            ),
+            ("charles-dickens", "fTYkjBMftiSOMolXYIZISI2w__u5mJ7TZrTQtifAD-Q"),
         ];
         for (value, expected) in cases {
             assert_eq!(h(value), expected, "value {value:?}");
@@ -473,31 +450,15 @@ mod tests {
                 Json,
                 r#"{"domain":"acme.COM","hash":"PM3Oh15cS2rBp-kjSrOCpQvYFe8Wo3qLj1o5F3fuefI"}"#,
             ),
-            (
-                "1",
-                Json,
-                r#"{"hash":"0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"}"#,
-            ),
-            (
-                "1",
-                UrlSafeToken,
-                "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc",
-            ),
-            (
-                "blah",
-                UrlSafeToken,
-                "t~nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo",
-            ),
+            ("1", Json, r#"{"hash":"0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"}"#),
+            ("1", UrlSafeToken, "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"),
+            ("blah", UrlSafeToken, "t~nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo"),
             (
                 "alice@acme.com",
                 UrlSafeToken,
                 "t~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com",
             ),
-            (
-                "blah",
-                UrlSafeHashOnly,
-                "nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo",
-            ),
+            ("blah", UrlSafeHashOnly, "nVPSMYD7ZO_ptGIMJ65TAFo5_vVVQQ2af5Bfg7bW0Jo"),
         ];
         for (value, format, expected) in cases {
             assert_eq!(cell(&p, value, format), expected, "value {value:?}");
@@ -521,10 +482,7 @@ mod tests {
             cell(&p, "charles@workltycis.co", f),
             "Kxsm-xl6Y7fD15XEnp0fBbjGiVWEo90yBjhhQLqcXrI"
         );
-        assert_eq!(
-            cell(&p, "1", f),
-            "pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4"
-        );
+        assert_eq!(cell(&p, "1", f), "pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4");
     }
 
     #[test]
@@ -588,15 +546,10 @@ mod tests {
             domain_of(DomainHandling::Preserve),
             format!(r#"{{"domain":"acme.com","hash":"{hash}"}}"#)
         );
-        assert_eq!(
-            domain_of(DomainHandling::Redact),
-            format!(r#"{{"hash":"{hash}"}}"#)
-        );
+        assert_eq!(domain_of(DomainHandling::Redact), format!(r#"{{"hash":"{hash}"}}"#));
         assert_eq!(
             domain_of(DomainHandling::Tokenize),
-            format!(
-                r#"{{"domain":"h~XeVeXr3msNs83nxpGuEjUO0Cv7JfkmYhnprXIY-BEgs","hash":"{hash}"}}"#
-            )
+            format!(r#"{{"domain":"h~XeVeXr3msNs83nxpGuEjUO0Cv7JfkmYhnprXIY-BEgs","hash":"{hash}"}}"#)
         );
         assert_eq!(
             domain_of(DomainHandling::Encrypt),
@@ -617,10 +570,7 @@ mod tests {
         );
         let f = PseudonymFormat::UrlSafeHashOnly;
         // HMAC-SHA256(key="salt", "1"), computed independently with Python's hmac module.
-        assert_eq!(
-            cell(&hmac, "1", f),
-            "fhtNby5EbKk9mxSjR51GPM7LCpWzzrGTmzD5QfUd0z0"
-        );
+        assert_eq!(cell(&hmac, "1", f), "fhtNby5EbKk9mxSjR51GPM7LCpWzzrGTmzD5QfUd0z0");
         assert_eq!(cell(&hmac, "ALICE@x.com", f), cell(&hmac, "alice@x.com", f));
         assert_ne!(cell(&hmac, "1", f), h("1"));
     }

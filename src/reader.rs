@@ -112,9 +112,7 @@ impl<'a> Row<'a> {
 
     /// Field `i`, or `None` past the end.
     pub fn get(&self, i: usize) -> Option<&'a [u8]> {
-        self.spans
-            .get(i)
-            .map(|&(s, e)| &self.data[s as usize..e as usize])
+        self.spans.get(i).map(|&(s, e)| &self.data[s as usize..e as usize])
     }
 
     /// Field `i` as text, or `None` past the end.
@@ -122,8 +120,7 @@ impl<'a> Row<'a> {
         // SAFETY: the reader validates every record as UTF-8 before handing it out
         // (`finish_record`), and spans start and end at ASCII delimiters, quotes or trimmed
         // ASCII bytes, so each field is whole UTF-8.
-        self.get(i)
-            .map(|b| unsafe { std::str::from_utf8_unchecked(b) })
+        self.get(i).map(|b| unsafe { std::str::from_utf8_unchecked(b) })
     }
 
     /// 1-based physical line where the record starts.
@@ -134,9 +131,7 @@ impl<'a> Row<'a> {
     /// Fields in order.
     pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let data = self.data;
-        self.spans
-            .iter()
-            .map(move |&(s, e)| &data[s as usize..e as usize])
+        self.spans.iter().map(move |&(s, e)| &data[s as usize..e as usize])
     }
 }
 
@@ -257,8 +252,7 @@ impl<R: Read> Reader<R> {
             self.fill()?;
         }
         let head = &self.buf[..self.end];
-        let wide = if head.starts_with(&[0, 0, 0xFE, 0xFF]) || head.starts_with(&[0xFF, 0xFE, 0, 0])
-        {
+        let wide = if head.starts_with(&[0, 0, 0xFE, 0xFF]) || head.starts_with(&[0xFF, 0xFE, 0, 0]) {
             Some("UTF-32")
         } else if head.starts_with(&[0xFE, 0xFF]) || head.starts_with(&[0xFF, 0xFE]) {
             Some("UTF-16")
@@ -342,11 +336,7 @@ impl<R: Read> Reader<R> {
             i = skip_java_space(buf, i, &self.delimiter);
             let (field, after, had_escape, newlines) = if buf.get(i) == Some(&b'"') {
                 match scan_quoted(buf, i + 1) {
-                    Quoted::Closed {
-                        end,
-                        escapes,
-                        newlines,
-                    } => {
+                    Quoted::Closed { end, escapes, newlines } => {
                         let after = skip_java_space(buf, end + 1, &self.delimiter);
                         ((i + 1, end), after, escapes, newlines)
                     }
@@ -376,14 +366,7 @@ impl<R: Read> Reader<R> {
                     return Ok(Parsed::Incomplete);
                 }
                 self.line += lines_inside;
-                return self.finish_record(
-                    batch,
-                    spans_before,
-                    record_line,
-                    &escaped,
-                    start,
-                    after - start,
-                );
+                return self.finish_record(batch, spans_before, record_line, &escaped, start, after - start);
             }
             if buf[after..].starts_with(&self.delimiter) {
                 i = after + self.delimiter.len();
@@ -394,14 +377,7 @@ impl<R: Read> Reader<R> {
                     self.note_eol(ending);
                     self.line += lines_inside + 1;
                     let total = after + len - start;
-                    return self.finish_record(
-                        batch,
-                        spans_before,
-                        record_line,
-                        &escaped,
-                        start,
-                        total,
-                    );
+                    return self.finish_record(batch, spans_before, record_line, &escaped, start, total);
                 }
                 Some(None) => {
                     batch.spans.truncate(spans_before);
@@ -414,9 +390,7 @@ impl<R: Read> Reader<R> {
                 }
                 None => {
                     // Only a closing quote can leave us here: text follows it.
-                    return Err(
-                        self.data_error(record_line + lines_inside, DataError::TextAfterQuote)
-                    );
+                    return Err(self.data_error(record_line + lines_inside, DataError::TextAfterQuote));
                 }
             }
         }
@@ -442,10 +416,7 @@ impl<R: Read> Reader<R> {
         if let Err(e) = std::str::from_utf8(&self.buf[start..start + len]) {
             let bad = (start + e.valid_up_to()) as u32;
             let field = spans.iter().position(|&(_, e)| bad < e).unwrap_or(0);
-            let kind = DataError::InvalidUtf8 {
-                field,
-                column: None,
-            };
+            let kind = DataError::InvalidUtf8 { field, column: None };
             return Err(self.data_error(line, kind));
         }
         for &k in escaped {
@@ -554,11 +525,7 @@ fn find_field_end(buf: &[u8], i: usize, delimiter: &[u8]) -> usize {
 }
 
 enum Quoted {
-    Closed {
-        end: usize,
-        escapes: bool,
-        newlines: u64,
-    },
+    Closed { end: usize, escapes: bool, newlines: u64 },
     Open,
 }
 
@@ -643,10 +610,7 @@ mod tests {
         let mut out = Vec::new();
         while r.read_batch(&mut batch, 3)? {
             for row in batch.rows() {
-                let fields = row
-                    .iter()
-                    .map(|f| String::from_utf8(f.to_vec()).unwrap())
-                    .collect();
+                let fields = row.iter().map(|f| String::from_utf8(f.to_vec()).unwrap()).collect();
                 out.push((row.line(), fields));
             }
         }
@@ -701,14 +665,8 @@ mod tests {
 
     #[test]
     fn first_line_ending_outside_quotes_wins() {
-        assert_eq!(
-            read_all(b"\"a\nb\",c\r\n1,2\n", ",").unwrap().1,
-            Some(LineEnding::CrLf)
-        );
-        assert_eq!(
-            read_all(b"a,b\r1,2\r", ",").unwrap().1,
-            Some(LineEnding::Cr)
-        );
+        assert_eq!(read_all(b"\"a\nb\",c\r\n1,2\n", ",").unwrap().1, Some(LineEnding::CrLf));
+        assert_eq!(read_all(b"a,b\r1,2\r", ",").unwrap().1, Some(LineEnding::Cr));
         assert_eq!(read_all(b"a,b", ",").unwrap().1, None);
     }
 
@@ -763,11 +721,7 @@ mod tests {
         let input = b"h1,h2\r\n\"a\"\"b\",\"x\r\ny\"\r\n,\r\n  p  ,q\r\n";
         let whole = read_all(input, ",").unwrap();
         for chunk in 1..8 {
-            assert_eq!(
-                read_all_chunked(input, ",", chunk).unwrap(),
-                whole,
-                "chunk {chunk}"
-            );
+            assert_eq!(read_all_chunked(input, ",", chunk).unwrap(), whole, "chunk {chunk}");
         }
         assert_eq!(whole.0[1].1, ["a\"b", "x\r\ny"]);
     }

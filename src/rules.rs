@@ -102,12 +102,7 @@ const COLUMNAR_KEYS: [&str; 10] = [
     "defaultScopeIdForSource",
 ];
 const TRANSFORM_KEYS: [&str; 3] = ["newName", "sourceColumn", "transforms"];
-const STEP_KEYS: [&str; 4] = [
-    "filter",
-    "formatString",
-    "javaRegExpReplace",
-    "pseudonymize",
-];
+const STEP_KEYS: [&str; 4] = ["filter", "formatString", "javaRegExpReplace", "pseudonymize"];
 
 impl Rules {
     /// Loads rules from a YAML file.
@@ -115,8 +110,8 @@ impl Rules {
     /// # Errors
     /// The file cannot be read, or the rules have problems (all listed).
     pub fn from_path(path: &Path) -> Result<Rules> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::io(format!("reading rules {}", path.display()), e))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading rules {}", path.display()), e))?;
         Rules::from_yaml(&text, &path.display().to_string())
     }
 
@@ -210,12 +205,7 @@ impl ColumnarRules {
     }
 }
 
-fn problem(
-    problems: &mut Vec<Problem>,
-    at: (usize, usize),
-    rule: &str,
-    message: impl Into<String>,
-) {
+fn problem(problems: &mut Vec<Problem>, at: (usize, usize), rule: &str, message: impl Into<String>) {
     problems.push(Problem {
         at: Some(at),
         rule: rule.to_owned(),
@@ -269,18 +259,11 @@ fn load_multi(
         }
     }
     if depth > 1 {
-        problem(
-            problems,
-            node.at,
-            path,
-            "fileRules may nest only one level deep",
-        );
+        problem(problems, node.at, path, "fileRules may nest only one level deep");
         return None;
     }
     let rules_path = join(path, "fileRules");
-    let (_, value) = entries
-        .iter()
-        .find(|(k, _)| k.as_str() == Some("fileRules"))?;
+    let (_, value) = entries.iter().find(|(k, _)| k.as_str() == Some("fileRules"))?;
     let Kind::Map(templates) = &value.kind else {
         problem(
             problems,
@@ -291,22 +274,12 @@ fn load_multi(
         return None;
     };
     if templates.is_empty() {
-        problem(
-            problems,
-            value.at,
-            &rules_path,
-            "needs at least one path template",
-        );
+        problem(problems, value.at, &rules_path, "needs at least one path template");
     }
     let mut out = Vec::new();
     for (k, v) in templates {
         let Some(text) = k.as_str() else {
-            problem(
-                problems,
-                k.at,
-                &rules_path,
-                "a path template must be a string",
-            );
+            problem(problems, k.at, &rules_path, "a path template must be a string");
             continue;
         };
         let entry_path = format!("{rules_path}[{text}]");
@@ -385,9 +358,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut diagonal = row[0];
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
+            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
             diagonal = row[j + 1];
             row[j + 1] = next;
         }
@@ -395,11 +366,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn load_columnar(
-    entries: &[(Node, Node)],
-    path: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<ColumnarRules> {
+fn load_columnar(entries: &[(Node, Node)], path: &str, problems: &mut Vec<Problem>) -> Option<ColumnarRules> {
     let before = problems.len();
     let mut rules = ColumnarRules::default();
     for (k, v) in entries {
@@ -414,12 +381,7 @@ fn load_columnar(
                     Kind::Null => None,
                     Kind::Scalar { text, .. } => Some(text.clone()),
                     _ => {
-                        problem(
-                            problems,
-                            v.at,
-                            &key_path,
-                            "expected a string such as \",\" or \"\\t\"",
-                        );
+                        problem(problems, v.at, &key_path, "expected a string such as \",\" or \"\\t\"");
                         None
                     }
                 }
@@ -442,21 +404,15 @@ fn load_columnar(
                     },
                 }
             }
-            "columnsToPseudonymize" => {
-                rules.columns_to_pseudonymize = names(v, &key_path, problems)
-            }
+            "columnsToPseudonymize" => rules.columns_to_pseudonymize = names(v, &key_path, problems),
             "columnsToPseudonymizeIfPresent" => {
                 rules.columns_to_pseudonymize_if_present = names(v, &key_path, problems)
             }
             "columnsToRedact" => rules.columns_to_redact = names(v, &key_path, problems),
-            "columnsToInclude" => {
-                rules.columns_to_include = (!v.is_null()).then(|| names(v, &key_path, problems))
-            }
+            "columnsToInclude" => rules.columns_to_include = (!v.is_null()).then(|| names(v, &key_path, problems)),
             "columnsToRename" => rules.columns_to_rename = pairs(v, &key_path, problems),
             "columnsToDuplicate" => rules.columns_to_duplicate = pairs(v, &key_path, problems),
-            "fieldsToTransform" => {
-                rules.fields_to_transform = field_transforms(v, &key_path, problems)
-            }
+            "fieldsToTransform" => rules.fields_to_transform = field_transforms(v, &key_path, problems),
             "defaultScopeIdForSource" => {} // legacy, ignored by psoxy too
             _ => unknown_key(k, path, &COLUMNAR_KEYS, problems),
         }
@@ -466,12 +422,7 @@ fn load_columnar(
 }
 
 /// A mapping's entries; `null` is an empty mapping, anything else a problem.
-fn map_entries<'n>(
-    node: &'n Node,
-    path: &str,
-    expected: &str,
-    problems: &mut Vec<Problem>,
-) -> &'n [(Node, Node)] {
+fn map_entries<'n>(node: &'n Node, path: &str, expected: &str, problems: &mut Vec<Problem>) -> &'n [(Node, Node)] {
     match &node.kind {
         Kind::Null => &[],
         Kind::Map(entries) => entries,
@@ -488,12 +439,7 @@ fn map_entries<'n>(
 }
 
 /// A list's items; `null` is an empty list, anything else a problem.
-fn seq_items<'n>(
-    node: &'n Node,
-    path: &str,
-    expected: &str,
-    problems: &mut Vec<Problem>,
-) -> &'n [Node] {
+fn seq_items<'n>(node: &'n Node, path: &str, expected: &str, problems: &mut Vec<Problem>) -> &'n [Node] {
     match &node.kind {
         Kind::Null => &[],
         Kind::Seq(items) => items,
@@ -517,12 +463,7 @@ fn names(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<Name> {
             continue;
         };
         if out.iter().any(|n| n.is(&name.text)) {
-            problem(
-                problems,
-                item.at,
-                path,
-                format!("`{}` is listed twice", name.text),
-            );
+            problem(problems, item.at, path, format!("`{}` is listed twice", name.text));
             continue;
         }
         out.push(name);
@@ -556,17 +497,11 @@ fn pairs(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<(Name, Nam
     let entries = map_entries(node, path, "a mapping of column names", problems);
     let mut out: Vec<(Name, Name)> = Vec::new();
     for (k, v) in entries {
-        let (Some(from), Some(to)) = (name_of(k, path, problems), name_of(v, path, problems))
-        else {
+        let (Some(from), Some(to)) = (name_of(k, path, problems), name_of(v, path, problems)) else {
             continue;
         };
         if out.iter().any(|(f, _)| f.is(&from.text)) {
-            problem(
-                problems,
-                k.at,
-                path,
-                format!("`{}` is listed twice", from.text),
-            );
+            problem(problems, k.at, path, format!("`{}` is listed twice", from.text));
             continue;
         }
         out.push((from, to));
@@ -597,12 +532,8 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
         for (fk, fv) in fields {
             match fk.as_str() {
                 Some("newName") => new_name = name_of(fv, &join(&entry_path, "newName"), problems),
-                Some("sourceColumn") => {
-                    source = name_of(fv, &join(&entry_path, "sourceColumn"), problems)
-                }
-                Some("transforms") => {
-                    steps = compile_steps(fv, &join(&entry_path, "transforms"), problems)
-                }
+                Some("sourceColumn") => source = name_of(fv, &join(&entry_path, "sourceColumn"), problems),
+                Some("transforms") => steps = compile_steps(fv, &join(&entry_path, "transforms"), problems),
                 _ => unknown_key(fk, &entry_path, &TRANSFORM_KEYS, problems),
             }
         }
@@ -635,12 +566,7 @@ fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<St
             continue;
         };
         if kv.len() != 1 {
-            problem(
-                problems,
-                item.at,
-                &step_path,
-                "each transform has exactly one key",
-            );
+            problem(problems, item.at, &step_path, "each transform has exactly one key");
             continue;
         }
         let (k, v) = &kv[0];
@@ -662,9 +588,7 @@ fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<St
                 .as_bool()
                 .ok_or_else(|| "expected true or false".to_owned())
                 .map(|on| on.then_some(Step::Pseudonymize)),
-            "pseudonymizeWithScope" => {
-                Err("removed in psoxy v0.5; use `pseudonymize: true`".to_owned())
-            }
+            "pseudonymizeWithScope" => Err("removed in psoxy v0.5; use `pseudonymize: true`".to_owned()),
             _ => {
                 unknown_key(k, &step_path, &STEP_KEYS, problems);
                 continue;
@@ -712,14 +636,9 @@ fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>
     let key = |k: &str| join(path, k);
     let find = |list: &[Name], name: &str| list.iter().any(|n| n.is(name));
     let redacted = |name: &str| find(&r.columns_to_redact, name);
-    let excluded = |name: &str| {
-        r.columns_to_include
-            .as_ref()
-            .is_some_and(|inc| !find(inc, name))
-    };
-    let pseudonymized = |name: &str| {
-        find(&r.columns_to_pseudonymize, name) || find(&r.columns_to_pseudonymize_if_present, name)
-    };
+    let excluded = |name: &str| r.columns_to_include.as_ref().is_some_and(|inc| !find(inc, name));
+    let pseudonymized =
+        |name: &str| find(&r.columns_to_pseudonymize, name) || find(&r.columns_to_pseudonymize_if_present, name);
 
     for n in &r.columns_to_pseudonymize_if_present {
         if find(&r.columns_to_pseudonymize, &n.text) {
@@ -755,11 +674,7 @@ fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>
         derived.push((from, to, format!("columnsToDuplicate.{}", from.text)));
     }
     for t in &r.fields_to_transform {
-        derived.push((
-            &t.source,
-            &t.new_name,
-            format!("fieldsToTransform.{}", t.key.text),
-        ));
+        derived.push((&t.source, &t.new_name, format!("fieldsToTransform.{}", t.key.text)));
     }
     for (from, to, rule) in &derived {
         let rule = key(rule);
@@ -797,12 +712,7 @@ fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>
                 "`{}` is renamed to `{}` and also listed for pseudonymization under its old name: the renamed column would be in clear; pseudonymize `{}` instead",
                 from.text, to.text, to.text
             );
-            problem(
-                problems,
-                from.at,
-                &key(&format!("columnsToRename.{}", from.text)),
-                msg,
-            );
+            problem(problems, from.at, &key(&format!("columnsToRename.{}", from.text)), msg);
         }
     }
 }
@@ -820,9 +730,7 @@ mod tests {
 
     fn problems(yaml: &str) -> Vec<String> {
         match Rules::from_yaml(yaml, "r.yaml") {
-            Err(Error::Rules { problems, .. }) => {
-                problems.iter().map(ToString::to_string).collect()
-            }
+            Err(Error::Rules { problems, .. }) => problems.iter().map(ToString::to_string).collect(),
             other => panic!("expected rule problems, got {other:?}"),
         }
     }
@@ -846,14 +754,10 @@ mod tests {
 
     #[test]
     fn reports_all_problems_at_once_with_positions() {
-        let p = problems(
-            "pseudonymFormat: url_safe_token\ncolumnsToPseudonymise: [A]\ncolumnsToRedact: ['  ']\n",
-        );
+        let p = problems("pseudonymFormat: url_safe_token\ncolumnsToPseudonymise: [A]\ncolumnsToRedact: ['  ']\n");
         assert_eq!(p.len(), 3, "{p:?}");
         assert!(p[0].starts_with("line 1:18: `pseudonymFormat`: invalid value; valid values (case-sensitive): JSON, URL_SAFE_TOKEN, URL_SAFE_HASH_ONLY"));
-        assert!(p[1].contains(
-            "`columnsToPseudonymise`: unknown key (did you mean `columnsToPseudonymize`?"
-        ));
+        assert!(p[1].contains("`columnsToPseudonymise`: unknown key (did you mean `columnsToPseudonymize`?"));
         assert!(p[1].contains("valid keys: delimiter, pseudonymFormat"));
         assert!(p[2].contains("blank column name"));
     }
@@ -903,10 +807,7 @@ mod tests {
         ];
         for (yaml, expected) in cases {
             let p = problems(yaml);
-            assert!(
-                p.iter().any(|m| m.contains(expected)),
-                "{yaml:?} gave {p:?}"
-            );
+            assert!(p.iter().any(|m| m.contains(expected)), "{yaml:?} gave {p:?}");
         }
     }
 
@@ -917,8 +818,7 @@ mod tests {
         );
         assert!(
             p.iter()
-                .any(|m| m.contains("`fieldsToTransform.A.transforms[0].filter`")
-                    && m.contains("look-around")),
+                .any(|m| m.contains("`fieldsToTransform.A.transforms[0].filter`") && m.contains("look-around")),
             "{p:?}"
         );
         assert!(p.iter().any(|m| m.contains("removed in psoxy v0.5")));
@@ -939,15 +839,10 @@ mod tests {
             "a required parameter is not empty"
         );
         assert!(rules.for_key("zoom/a|b.csv").is_some());
-        let zoom = rules
-            .for_local_path("/home/me/exports/zoom/meetings.csv")
-            .unwrap();
+        let zoom = rules.for_local_path("/home/me/exports/zoom/meetings.csv").unwrap();
         assert_eq!(zoom.columns_to_redact[0].text, "x");
         assert!(rules.for_local_path("other/file.csv").is_none());
-        assert_eq!(
-            rules.templates(),
-            ["/hris/{date}/employees.csv", "/zoom/{file}.csv"]
-        );
+        assert_eq!(rules.templates(), ["/hris/{date}/employees.csv", "/zoom/{file}.csv"]);
     }
 
     #[test]

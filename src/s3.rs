@@ -88,9 +88,7 @@ impl std::fmt::Display for Location {
 
 /// A short message for an SDK error: `code (status): message` for service errors, the
 /// cause chain otherwise (never the raw response).
-fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(
-    e: &SdkError<E, HttpResponse>,
-) -> String {
+fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<E, HttpResponse>) -> String {
     match e {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -202,10 +200,7 @@ pub fn content_type_for(key: &str) -> Option<String> {
 /// `psoxy-original-object-key`, and veil's own version.
 pub fn object_info(key: &str, gzip: bool, source: &str) -> ObjectInfo {
     let mut metadata = HashMap::new();
-    metadata.insert(
-        "veil-version".to_owned(),
-        env!("CARGO_PKG_VERSION").to_owned(),
-    );
+    metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
     metadata.insert(
         "psoxy-original-object-key".to_owned(),
         source.strip_prefix("s3://").unwrap_or(source).to_owned(),
@@ -231,10 +226,7 @@ pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> B
         done: false,
     };
     if info.gzip {
-        Box::new(Gzipped(Some(GzEncoder::new(
-            upload,
-            Compression::default(),
-        ))))
+        Box::new(Gzipped(Some(GzEncoder::new(upload, Compression::default()))))
     } else {
         Box::new(upload)
     }
@@ -428,24 +420,14 @@ impl Output for Gzipped {
 /// # Errors
 /// Any failure other than "not found" (access denied, network).
 pub fn parameter(aws: &Aws, name: &str) -> Result<Option<String>> {
-    let request = aws
-        .ssm
-        .get_parameter()
-        .name(name)
-        .with_decryption(true)
-        .send();
+    let request = aws.ssm.get_parameter().name(name).with_decryption(true).send();
     match aws.handle.block_on(request) {
         Ok(out) => Ok(out
             .parameter()
             .and_then(|p| p.value())
             .filter(|v| *v != "fill me")
             .map(str::to_owned)),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_parameter_not_found()) =>
-        {
-            Ok(None)
-        }
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_parameter_not_found()) => Ok(None),
         Err(e) => Err(sdk_error(format!("reading SSM parameter {name}"), e)),
     }
 }
@@ -470,14 +452,8 @@ mod tests {
             content_type_for("a/b.csv.gz").as_deref(),
             Some("text/csv; charset=utf-8")
         );
-        assert_eq!(
-            content_type_for("a/b.CSV").as_deref(),
-            Some("text/csv; charset=utf-8")
-        );
-        assert_eq!(
-            content_type_for("a/b.jsonl").as_deref(),
-            Some("application/x-ndjson")
-        );
+        assert_eq!(content_type_for("a/b.CSV").as_deref(), Some("text/csv; charset=utf-8"));
+        assert_eq!(content_type_for("a/b.jsonl").as_deref(), Some("application/x-ndjson"));
         assert_eq!(content_type_for("a/b"), None);
     }
 }

@@ -69,12 +69,11 @@ pub fn compile_full(pattern: &str) -> Result<Regex, String> {
 pub fn compile(pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| match e {
         regex::Error::Syntax(s) => {
-            let hint =
-                if pattern.contains("(?=") || pattern.contains("(?!") || pattern.contains("(?<=") {
-                    " (look-around is not supported)"
-                } else {
-                    ""
-                };
+            let hint = if pattern.contains("(?=") || pattern.contains("(?!") || pattern.contains("(?<=") {
+                " (look-around is not supported)"
+            } else {
+                ""
+            };
             format!(
                 "invalid regular expression{hint}: {}",
                 s.lines().last().unwrap_or("").trim()
@@ -142,9 +141,7 @@ pub fn parse_replacement(replace: &str, regex: &Regex) -> Result<Vec<ReplacePart
     while i < chars.len() {
         match chars[i] {
             '\\' => {
-                let next = chars
-                    .get(i + 1)
-                    .ok_or("character to be escaped is missing")?;
+                let next = chars.get(i + 1).ok_or("character to be escaped is missing")?;
                 text.push(*next);
                 i += 2;
             }
@@ -285,10 +282,7 @@ mod tests {
         let step = Step::Filter {
             full: compile_full("(.*)@.*").unwrap(),
         };
-        assert_eq!(
-            apply(&step, "alice@worklytics.co").as_deref(),
-            Some("alice")
-        );
+        assert_eq!(apply(&step, "alice@worklytics.co").as_deref(), Some("alice"));
         assert_eq!(apply(&step, "@acme.com").as_deref(), Some(""));
         assert_eq!(apply(&step, "no-at-sign"), None);
         let no_group = Step::Filter {
@@ -303,11 +297,7 @@ mod tests {
         assert_eq!(replace("(.*)", "[$1]", "abc"), "[abc][]");
         assert_eq!(replace("a*b?", "X", "aab"), "XX");
         assert_eq!(replace("(.*)@(.*)", "$2\\$$1", "bob@x.com"), "x.com$bob");
-        assert_eq!(
-            replace("[0-9]+", "N", "abc"),
-            "abc",
-            "no full match leaves the value"
-        );
+        assert_eq!(replace("[0-9]+", "N", "abc"), "abc", "no full match leaves the value");
     }
 
     #[test]
@@ -317,11 +307,7 @@ mod tests {
             parse_replacement("$12", &re).unwrap(),
             [ReplacePart::Group(1), ReplacePart::Text("2".into())]
         );
-        assert!(
-            parse_replacement("$3", &re)
-                .unwrap_err()
-                .contains("no group 3")
-        );
+        assert!(parse_replacement("$3", &re).unwrap_err().contains("no group 3"));
         assert!(parse_replacement("$x", &re).is_err());
     }
 

@@ -18,9 +18,7 @@ const SPECIAL: [bool; 256] = {
 /// True when psoxy's printer would quote this non-empty value.
 pub fn needs_quotes(value: &[u8]) -> bool {
     match (value.first(), value.last()) {
-        (Some(&first), Some(&last)) => {
-            first <= b'#' || last <= b' ' || value.iter().any(|&b| SPECIAL[b as usize])
-        }
+        (Some(&first), Some(&last)) => first <= b'#' || last <= b' ' || value.iter().any(|&b| SPECIAL[b as usize]),
         _ => false,
     }
 }
@@ -79,15 +77,9 @@ mod tests {
         assert_eq!(line(&[Some(""), Some("x")]), r#""",x"#);
         assert_eq!(line(&[None, Some("x")]), ",x");
         assert_eq!(line(&[Some("x"), Some("")]), "x,");
-        assert_eq!(
-            line(&[Some(" lead"), Some("trail ")]),
-            r#"" lead","trail ""#
-        );
+        assert_eq!(line(&[Some(" lead"), Some("trail ")]), r#"" lead","trail ""#);
         assert_eq!(line(&[Some("\""), Some("#")]), "\"\"\"\",\"#\"");
-        assert_eq!(
-            line(&[Some("-1"), Some("t~abc@acme.com")]),
-            "-1,t~abc@acme.com"
-        );
+        assert_eq!(line(&[Some("-1"), Some("t~abc@acme.com")]), "-1,t~abc@acme.com");
         assert_eq!(
             line(&[
                 Some("#x"),
@@ -105,9 +97,7 @@ mod tests {
     #[test]
     fn json_pseudonyms_are_quoted_tokens_are_not() {
         assert_eq!(line(&[Some(r#"{"hash":"h"}"#)]), r#""{""hash"":""h""}""#);
-        assert!(!needs_quotes(
-            b"t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"
-        ));
+        assert!(!needs_quotes(b"t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"));
     }
 
     #[test]

@@ -90,8 +90,7 @@ pub fn parse(text: &str) -> Result<Node, (String, (usize, usize))> {
         let (node, anchor) = match event {
             Event::Scalar(value, style, anchor, _tag) => {
                 let plain = style == ScalarStyle::Plain;
-                let kind = if plain && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL")
-                {
+                let kind = if plain && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
                     Kind::Null
                 } else {
                     Kind::Scalar {
@@ -161,13 +160,9 @@ mod tests {
     #[test]
     fn keeps_scalar_text_and_positions() {
         let n = parse("a: 007\nb:\n  - NO\n  - 'x'\nc: ~\n").unwrap();
-        let Kind::Map(entries) = &n.kind else {
-            panic!()
-        };
+        let Kind::Map(entries) = &n.kind else { panic!() };
         assert_eq!(entries[0].1.as_str(), Some("007"));
-        let Kind::Seq(items) = &entries[1].1.kind else {
-            panic!()
-        };
+        let Kind::Seq(items) = &entries[1].1.kind else { panic!() };
         assert_eq!(items[0].as_str(), Some("NO"));
         assert_eq!(items[1].at, (4, 5));
         assert!(entries[2].1.is_null());
@@ -183,9 +178,7 @@ mod tests {
     #[test]
     fn aliases_resolve() {
         let n = parse("a: &x [p, q]\nb: *x\n").unwrap();
-        let Kind::Map(entries) = &n.kind else {
-            panic!()
-        };
+        let Kind::Map(entries) = &n.kind else { panic!() };
         assert!(matches!(&entries[1].1.kind, Kind::Seq(v) if v.len() == 2));
     }
 }

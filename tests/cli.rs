@@ -17,10 +17,7 @@ fn setup(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 #[test]
 fn vectors_c_psoxy_cmd_line_output_with_salt_secret() {
-    let dir = setup(&[
-        ("hris.csv", HRIS),
-        ("r.yaml", "columnsToPseudonymize: [email]\n"),
-    ]);
+    let dir = setup(&[("hris.csv", HRIS), ("r.yaml", "columnsToPseudonymize: [email]\n")]);
     let (code, stdout, stderr) = run(veil(dir.path())
         .env("VEIL_SALT", "secret")
         .args(["sanitize", "--rules", "r.yaml", "hris.csv"]));
@@ -140,7 +137,11 @@ fn a_bad_row_late_in_the_file_leaves_no_output_and_names_the_line() {
         "in.csv",
     ]));
     assert_eq!(code, 1);
-    assert!(stderr.contains("in.csv line 20002: record has 1 field but the header has 2 fields (column `EMAIL` is missing)"), "{stderr}");
+    assert!(
+        stderr
+            .contains("in.csv line 20002: record has 1 field but the header has 2 fields (column `EMAIL` is missing)"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("SECRET-ID-77"));
     assert_eq!(files_in(&out_dir), Vec::<String>::new());
 }
@@ -154,14 +155,12 @@ fn rules_problems_exit_2_listing_all_of_them() {
             "pseudonymFormat: Json\ncolumnsToRedakt: [email]\ncolumnsToPseudonymize: ['  ']\n",
         ),
     ]);
-    let (code, stdout, stderr) =
-        run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
+    let (code, stdout, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(stderr.contains("3 problem(s)"), "{stderr}");
     assert!(stderr.contains("line 1:18: `pseudonymFormat`: invalid value; valid values (case-sensitive): JSON, URL_SAFE_TOKEN, URL_SAFE_HASH_ONLY"), "{stderr}");
     assert!(
-        stderr
-            .contains("line 2:1: `columnsToRedakt`: unknown key (did you mean `columnsToRedact`?"),
+        stderr.contains("line 2:1: `columnsToRedakt`: unknown key (did you mean `columnsToRedact`?"),
         "{stderr}"
     );
     assert!(!dir.path().join("o.csv").exists());
@@ -170,8 +169,7 @@ fn rules_problems_exit_2_listing_all_of_them() {
 #[test]
 fn output_onto_the_input_is_refused() {
     let dir = setup(&[("in.csv", HRIS), ("r.yaml", "columnsToRedact: [email]\n")]);
-    let (code, _, stderr) =
-        run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "./in.csv", "in.csv"]));
+    let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "./in.csv", "in.csv"]));
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(fs::read_to_string(dir.path().join("in.csv")).unwrap(), HRIS);
 }
@@ -185,14 +183,8 @@ fn check_prints_the_plan_and_writes_nothing() {
             "columnsToPseudonymize: [email]\ncolumnsToRedact: [department]\n",
         ),
     ]);
-    let (code, stdout, _) = run(veil(dir.path()).args([
-        "check",
-        "--rules",
-        "r.yaml",
-        "--lookup-key",
-        "employeeId",
-        "in.csv",
-    ]));
+    let (code, stdout, _) =
+        run(veil(dir.path()).args(["check", "--rules", "r.yaml", "--lookup-key", "employeeId", "in.csv"]));
     assert_eq!(code, 0);
     assert!(
         stdout.contains("email       email       pseudonymize (JSON)  [columnsToPseudonymize]"),
@@ -216,8 +208,7 @@ fn check_prints_the_plan_and_writes_nothing() {
 #[test]
 fn hash_prints_psoxy_pseudonyms_and_honours_domain_handling() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, _) =
-        run(veil(dir.path()).args(["hash", "--format", "URL_SAFE_TOKEN", "1", "alice@acme.com"]));
+    let (code, stdout, _) = run(veil(dir.path()).args(["hash", "--format", "URL_SAFE_TOKEN", "1", "alice@acme.com"]));
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
@@ -226,23 +217,14 @@ fn hash_prints_psoxy_pseudonyms_and_honours_domain_handling() {
     let (_, stdout, _) = run(veil(dir.path())
         .env("EMAIL_DOMAIN_HANDLING", "REDACT")
         .args(["hash", "alice@acme.com"]));
-    assert_eq!(
-        stdout,
-        "{\"hash\":\"UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk\"}\n"
-    );
+    assert_eq!(stdout, "{\"hash\":\"UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk\"}\n");
     let (code, _, stderr) = run(veil(dir.path())
         .env("EMAIL_DOMAIN_HANDLING", "HASH")
         .args(["hash", "x"]));
     assert_eq!(code, 2);
     assert!(stderr.contains("valid values: PRESERVE, REDACT, TOKENIZE, ENCRYPT"));
-    let (_, hmac, _) = run(veil(dir.path()).args([
-        "hash",
-        "--hash",
-        "hmac-sha256",
-        "--format",
-        "URL_SAFE_HASH_ONLY",
-        "1",
-    ]));
+    let (_, hmac, _) =
+        run(veil(dir.path()).args(["hash", "--hash", "hmac-sha256", "--format", "URL_SAFE_HASH_ONLY", "1"]));
     assert_eq!(hmac, "fhtNby5EbKk9mxSjR51GPM7LCpWzzrGTmzD5QfUd0z0\n");
 }
 
@@ -261,10 +243,7 @@ fn help_explains_the_commands() {
         "--hash",
         "INPUT",
     ] {
-        assert!(
-            stdout.contains(needle),
-            "{needle} missing from help:\n{stdout}"
-        );
+        assert!(stdout.contains(needle), "{needle} missing from help:\n{stdout}");
     }
 }
 
@@ -274,8 +253,7 @@ fn a_file_without_header_fails_without_printing_its_first_row() {
         ("in.csv", "E9182,secret.person@example.com,Engineering\n"),
         ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_ID]\n"),
     ]);
-    let (code, _, stderr) =
-        run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
+    let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
     assert_eq!(code, 2);
     assert!(
         stderr.contains("column `EMPLOYEE_ID` is not in the file's header"),

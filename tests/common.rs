@@ -18,11 +18,7 @@ pub fn veil(dir: &Path) -> Command {
 
 /// Runs and returns (exit code, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("veil runs");
+    let Output { status, stdout, stderr } = cmd.output().expect("veil runs");
     (
         status.code().expect("exit code"),
         String::from_utf8_lossy(&stdout).into_owned(),

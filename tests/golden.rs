@@ -36,9 +36,7 @@ fn run_case(case: &Path) -> Result<(), String> {
     cmd.arg(input);
     if let Ok(env) = std::fs::read_to_string(case.join("env.txt")) {
         for line in env.lines().filter(|l| !l.trim().is_empty()) {
-            let (k, v) = line
-                .split_once('=')
-                .ok_or(format!("{name}: bad env.txt line"))?;
+            let (k, v) = line.split_once('=').ok_or(format!("{name}: bad env.txt line"))?;
             cmd.env(k.trim(), v.trim());
         }
     }
@@ -59,16 +57,11 @@ fn run_case(case: &Path) -> Result<(), String> {
             .parse()
             .map_err(|_| format!("{name}: bad exit code line"))?;
         if code != want {
-            return Err(format!(
-                "{name}: exit {code}, expected {want}; stderr: {stderr}"
-            ));
+            return Err(format!("{name}: exit {code}, expected {want}; stderr: {stderr}"));
         }
         for needle in lines.filter(|l| !l.trim().is_empty()) {
             if !stderr.contains(needle.trim()) {
-                return Err(format!(
-                    "{name}: stderr lacks `{}`: {stderr}",
-                    needle.trim()
-                ));
+                return Err(format!("{name}: stderr lacks `{}`: {stderr}", needle.trim()));
             }
         }
         let left = files_in(out_dir.path());
@@ -81,8 +74,7 @@ fn run_case(case: &Path) -> Result<(), String> {
         return Err(format!("{name}: exit {code}: {stderr}"));
     }
     let compare = |got: &Path, expected: &str| -> Result<(), String> {
-        let want =
-            std::fs::read(case.join(expected)).map_err(|e| format!("{name}: {expected}: {e}"))?;
+        let want = std::fs::read(case.join(expected)).map_err(|e| format!("{name}: {expected}: {e}"))?;
         let got = read_output(got);
         if got != want {
             return Err(format!(
@@ -108,11 +100,7 @@ fn every_golden_case_matches() {
         .map(|n| dir.join(n))
         .filter(|p| p.is_dir())
         .collect();
-    assert!(
-        cases.len() >= 40,
-        "expected the golden cases, found {}",
-        cases.len()
-    );
+    assert!(cases.len() >= 40, "expected the golden cases, found {}", cases.len());
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
     assert!(
         failures.is_empty(),

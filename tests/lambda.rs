@@ -81,9 +81,7 @@ impl RuntimeApi {
                         } else {
                             let text = String::from_utf8_lossy(&body).into_owned();
                             let outcome = if path.ends_with("/response") {
-                                Outcome::Response(
-                                    serde_json::from_str(&text).unwrap_or(Value::String(text)),
-                                )
+                                Outcome::Response(serde_json::from_str(&text).unwrap_or(Value::String(text)))
                             } else {
                                 Outcome::Error(text)
                             };
@@ -205,7 +203,8 @@ fn reference(rules: &str, lookup_rules: &str) -> (Vec<u8>, Vec<u8>) {
     )
 }
 
-const RULES: &str = "columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL, MANAGER_ID, MANAGER_EMAIL]\ncolumnsToRedact: [SALARY]\n";
+const RULES: &str =
+    "columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL, MANAGER_ID, MANAGER_EMAIL]\ncolumnsToRedact: [SALARY]\n";
 const LOOKUP_RULES: &str = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToInclude: [EMPLOYEE_ID]\ncolumnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n";
 
 /// A psoxy user's configuration: OUTPUT_BUCKET and ADDITIONAL_TRANSFORMS in env, RULES and
@@ -236,10 +235,7 @@ fn psoxy_setup(m: &Moto, tag: &str) -> (String, String, String, String) {
     }
     let additional = format!(
         "- destinationBucketName: {lookup}\n  pathWithinBucket: lookup/\n  compressOutput: false\n  rules:\n{}",
-        LOOKUP_RULES
-            .lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
+        LOOKUP_RULES.lines().map(|l| format!("    {l}\n")).collect::<String>()
     );
     (input, sanitized, lookup, format!("{path}\n{additional}"))
 }
@@ -283,26 +279,16 @@ fn psoxy_environment_direct_encoded_multi_and_eventbridge_events() {
         (Some("text/csv; charset=utf-8"), Some("gzip"))
     );
     assert_eq!(meta["psoxy-instance-id"], "veil-test");
-    assert_eq!(
-        meta["psoxy-salt-sha"],
-        "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y"
-    );
+    assert_eq!(meta["psoxy-salt-sha"], "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y");
     assert_eq!(
         meta["psoxy-original-object-key"],
         format!("{input}/hris/2024-07-01/hris.csv")
     );
     let (body, _, ce, _) = m.get(&lookup, "lookup/hris/2024-07-01/hris.csv");
-    assert_eq!(
-        (body, ce),
-        (want_lookup.clone(), None),
-        "compressOutput: false wins"
-    );
+    assert_eq!((body, ce), (want_lookup.clone(), None), "compressOutput: false wins");
 
     for (event, keys) in [
-        (
-            "s3-encoded-key.json",
-            vec!["hris/July 2024/hr snapshot.csv"],
-        ),
+        ("s3-encoded-key.json", vec!["hris/July 2024/hr snapshot.csv"]),
         ("s3-multi.json", vec!["hris/a.csv", "hris/b.csv"]),
         ("eventbridge.json", vec!["hris/eventbridge.csv"]),
     ] {
@@ -394,21 +380,12 @@ fn bad_object_fails_the_invocation_and_writes_nothing_and_own_outputs_are_skippe
         f.api.invoke(&fixture("s3-put.json", &input)),
         Outcome::Response(_)
     ));
-    let event = fixture("s3-put.json", &input).replace(
-        "hris/2024-07-01/hris.csv",
-        "sanitized/hris/2024-07-01/hris.csv",
-    );
+    let event =
+        fixture("s3-put.json", &input).replace("hris/2024-07-01/hris.csv", "sanitized/hris/2024-07-01/hris.csv");
     assert!(matches!(f.api.invoke(&event), Outcome::Response(_)));
-    assert!(
-        f.logs().iter().any(|l| l["status"] == "skipped"),
-        "{:?}",
-        f.logs()
-    );
+    assert!(f.logs().iter().any(|l| l["status"] == "skipped"), "{:?}", f.logs());
     assert_eq!(
         m.keys(&input),
-        [
-            "hris/2024-07-01/hris.csv",
-            "sanitized/hris/2024-07-01/hris.csv"
-        ]
+        ["hris/2024-07-01/hris.csv", "sanitized/hris/2024-07-01/hris.csv"]
     );
 }

@@ -7,7 +7,8 @@ use veil::pseudonym::{Options, Pseudonymizer, Secrets};
 use veil::reader::{Batch, Reader};
 use veil::rules::{ColumnarRules, Rules};
 
-const RULES: &str = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID, EMAIL]\ncolumnsToRedact: [SALARY]\n";
+const RULES: &str =
+    "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID, EMAIL]\ncolumnsToRedact: [SALARY]\n";
 
 fn value() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -37,11 +38,7 @@ fn parse(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     while reader.read_batch(&mut batch, 100).unwrap() {
         for row in batch.rows() {
-            rows.push(
-                (0..row.len())
-                    .map(|i| row.get_str(i).unwrap().to_owned())
-                    .collect(),
-            );
+            rows.push((0..row.len()).map(|i| row.get_str(i).unwrap().to_owned()).collect());
         }
     }
     rows

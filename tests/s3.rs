@@ -97,12 +97,7 @@ impl Moto {
             out.content_encoding().map(str::to_owned),
         );
         let meta = out.metadata().cloned().unwrap_or_default();
-        let bytes = self
-            .rt
-            .block_on(out.body.collect())
-            .unwrap()
-            .into_bytes()
-            .to_vec();
+        let bytes = self.rt.block_on(out.body.collect()).unwrap().into_bytes().to_vec();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("obj");
         std::fs::write(&path, bytes).unwrap();
@@ -142,6 +137,13 @@ impl Moto {
             .env("AWS_EC2_METADATA_DISABLED", "true");
         cmd
     }
+}
+
+/// A temp dir holding the rules file `r.yaml`.
+fn rules_dir(yaml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.yaml"), yaml).unwrap();
+    dir
 }
 
 /// What the sample job writes locally: the reference for every S3 round trip.
@@ -210,10 +212,7 @@ fn s3_to_s3_and_s3_to_local_read_gzip_input() {
         "sanitize",
         "--quiet",
         "--rules",
-        root()
-            .join("rules-examples/hris-default.yaml")
-            .to_str()
-            .unwrap(),
+        root().join("rules-examples/hris-default.yaml").to_str().unwrap(),
         "-o",
         &format!("s3://{b}/out/hris.csv"),
         "--lookup",
@@ -223,10 +222,7 @@ fn s3_to_s3_and_s3_to_local_read_gzip_input() {
     assert_eq!(code, 0, "{err}");
     let (sanitized, lookup) = local_reference();
     assert_eq!(m.get(&b, "out/hris.csv").0, sanitized);
-    assert_eq!(
-        std::fs::read(dir.path().join("lookup.csv")).unwrap(),
-        lookup
-    );
+    assert_eq!(std::fs::read(dir.path().join("lookup.csv")).unwrap(), lookup);
 }
 
 #[test]
@@ -237,35 +233,20 @@ fn large_object_goes_through_multipart_upload() {
     veil::generate::write_hris(&mut input, 90_000, 3).unwrap();
     assert!(input.len() > 12 << 20, "{} bytes", input.len());
     m.put(&b, "in/big.csv", input.clone());
-    let dir = tempfile::tempdir().unwrap();
+    let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n");
     std::fs::write(dir.path().join("in.csv"), &input).unwrap();
-    std::fs::write(
-        dir.path().join("r.yaml"),
-        "columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(m
-        .veil(dir.path())
-        .env("VEIL_S3_PART_SIZE", "5242880")
-        .args([
-            "sanitize",
-            "--quiet",
-            "--rules",
-            "r.yaml",
-            "-o",
-            &format!("s3://{b}/out/big.csv"),
-            &format!("s3://{b}/in/big.csv"),
-        ]));
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = run(veil(dir.path()).args([
+    let (code, _, err) = run(m.veil(dir.path()).env("VEIL_S3_PART_SIZE", "5242880").args([
         "sanitize",
         "--quiet",
         "--rules",
         "r.yaml",
         "-o",
-        "local.csv",
-        "in.csv",
+        &format!("s3://{b}/out/big.csv"),
+        &format!("s3://{b}/in/big.csv"),
     ]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        run(veil(dir.path()).args(["sanitize", "--quiet", "--rules", "r.yaml", "-o", "local.csv", "in.csv"]));
     assert_eq!(code, 0, "{err}");
     let expected = std::fs::read(dir.path().join("local.csv")).unwrap();
     assert!(expected.len() > 10 << 20);
@@ -281,31 +262,21 @@ fn malformed_row_deep_in_a_large_object_aborts_the_upload() {
     veil::generate::write_hris(&mut input, 90_000, 4).unwrap();
     input.extend_from_slice(b"2024-07-01,E9999999,SECRET-MAIL@example.com\n");
     m.put(&b, "in/big.csv", input);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("r.yaml"),
-        "columnsToPseudonymize: [EMPLOYEE_ID]\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(m
-        .veil(dir.path())
-        .env("VEIL_S3_PART_SIZE", "5242880")
-        .args([
-            "sanitize",
-            "--quiet",
-            "--rules",
-            "r.yaml",
-            "-o",
-            &format!("s3://{b}/out/big.csv"),
-            "--lookup",
-            &format!("s3://{b}/lookup/big.csv"),
-            &format!("s3://{b}/in/big.csv"),
-        ]));
+    let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID]\n");
+    let (code, _, err) = run(m.veil(dir.path()).env("VEIL_S3_PART_SIZE", "5242880").args([
+        "sanitize",
+        "--quiet",
+        "--rules",
+        "r.yaml",
+        "-o",
+        &format!("s3://{b}/out/big.csv"),
+        "--lookup",
+        &format!("s3://{b}/lookup/big.csv"),
+        &format!("s3://{b}/in/big.csv"),
+    ]));
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains(&format!(
-            "s3://{b}/in/big.csv line 90002: record has 3 fields"
-        )),
+        err.contains(&format!("s3://{b}/in/big.csv line 90002: record has 3 fields")),
         "{err}"
     );
     assert!(!err.contains("SECRET-MAIL"));
@@ -317,12 +288,7 @@ fn malformed_row_deep_in_a_large_object_aborts_the_upload() {
 fn missing_input_and_missing_output_bucket_fail_cleanly() {
     let m = moto();
     let b = m.bucket("faults");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("r.yaml"),
-        "columnsToPseudonymize: [EMPLOYEE_ID]\n",
-    )
-    .unwrap();
+    let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID]\n");
     let (code, _, err) = run(m.veil(dir.path()).args([
         "sanitize",
         "--rules",
@@ -345,14 +311,8 @@ fn missing_input_and_missing_output_bucket_fail_cleanly() {
         "testdata/hris-sample.csv",
     ]));
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("writing s3://no-such-bucket-veil/x.csv"),
-        "{err}"
-    );
-    assert!(
-        m.keys(&b).is_empty(),
-        "the other output is not committed either"
-    );
+    assert!(err.contains("writing s3://no-such-bucket-veil/x.csv"), "{err}");
+    assert!(m.keys(&b).is_empty(), "the other output is not committed either");
 }
 
 /// A TCP proxy to moto that cuts every connection after `limit` response bytes.
@@ -367,8 +327,7 @@ fn cutting_proxy(target: &str, limit: usize) -> String {
                 let Ok(server) = TcpStream::connect(&target) else {
                     return;
                 };
-                let (mut c_read, mut s_write) =
-                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
                 std::thread::spawn(move || {
                     let _ = std::io::copy(&mut c_read, &mut s_write);
                 });
@@ -403,12 +362,7 @@ fn connection_dropped_mid_download_leaves_no_output() {
     veil::generate::write_hris(&mut input, 20_000, 5).unwrap();
     m.put(&b, "in/hris.csv", input);
     let proxy = cutting_proxy(&m.endpoint, 1 << 20);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("r.yaml"),
-        "columnsToPseudonymize: [EMPLOYEE_ID]\n",
-    )
-    .unwrap();
+    let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID]\n");
     let (code, _, err) = run(m.veil_at(dir.path(), &proxy).args([
         "sanitize",
         "--quiet",
@@ -421,10 +375,7 @@ fn connection_dropped_mid_download_leaves_no_output() {
         &format!("s3://{b}/in/hris.csv"),
     ]));
     assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains(&format!("reading s3://{b}/in/hris.csv")),
-        "{err}"
-    );
+    assert!(err.contains(&format!("reading s3://{b}/in/hris.csv")), "{err}");
     assert!(!dir.path().join("out.csv").exists());
     assert_eq!(m.keys(&b), ["in/hris.csv"]);
 }
@@ -454,12 +405,11 @@ fn salt_comes_from_an_ssm_secure_string() {
     ]));
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "pLl3XK16GbhWPs9BmUho9Q73VAOllCeIsVQQMFvnYr4\n");
-    let (code, _, err) = run(m.veil(dir.path()).env_remove("VEIL_SALT").args([
-        "hash",
-        "--salt-ssm",
-        "/veil-test/none",
-        "1",
-    ]));
+    let (code, _, err) =
+        run(m
+            .veil(dir.path())
+            .env_remove("VEIL_SALT")
+            .args(["hash", "--salt-ssm", "/veil-test/none", "1"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("/veil-test/none does not exist"), "{err}");
 }
