@@ -18,7 +18,6 @@ use serde_json::{Value, json};
 use crate::config;
 use crate::error::{Error, Result};
 use crate::event::{self, Job};
-use crate::io::Output;
 use crate::pipeline::{self, Sink};
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{ColumnarRules, Rules};
@@ -304,9 +303,7 @@ impl Handler {
             .map(|(rules, target, info)| Sink {
                 rules,
                 location: target.to_string(),
-                open: Box::new(move || {
-                    Ok(s3::create(&self.aws, target, info.clone(), s3::part_size()) as Box<dyn Output>)
-                }),
+                open: Box::new(move || s3::create(&self.aws, target, info.clone(), s3::part_size())),
             })
             .collect();
         let summary = pipeline::run(

@@ -87,7 +87,7 @@ pub fn create(location: &str, source: &str, cloud: Option<&Cloud>) -> Result<Box
         Some(cloud) => {
             let at = s3_location(location)?;
             let info = crate::s3::object_info(&at.key, io::is_gzip_name(&at.key), source);
-            Ok(crate::s3::create(cloud.aws(), &at, info, crate::s3::part_size()))
+            crate::s3::create(cloud.aws(), &at, info, crate::s3::part_size())
         }
         _ => {
             let _ = source;

@@ -212,10 +212,14 @@ pub fn object_info(key: &str, gzip: bool, source: &str) -> ObjectInfo {
     }
 }
 
-/// Creates an S3 output: parts are uploaded as they fill; the object appears only on
-/// commit; abort (or drop) aborts the multipart upload.
-pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> Box<dyn Output> {
-    let upload = Upload {
+/// Creates an S3 output. The multipart upload starts at once, so a missing bucket or a
+/// denied write fails before any row is read; parts are uploaded as they fill; the object
+/// appears only on commit; abort (or drop) aborts the upload.
+///
+/// # Errors
+/// The upload cannot be started (missing bucket, access denied, network).
+pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> Result<Box<dyn Output>> {
+    let mut upload = Upload {
         aws: aws.clone(),
         at: at.clone(),
         info: info.clone(),
@@ -225,11 +229,12 @@ pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> B
         parts: Vec::new(),
         done: false,
     };
-    if info.gzip {
+    upload.start()?;
+    Ok(if info.gzip {
         Box::new(Gzipped(Some(GzEncoder::new(upload, Compression::default()))))
     } else {
         Box::new(upload)
-    }
+    })
 }
 
 struct Upload {
@@ -244,25 +249,29 @@ struct Upload {
 }
 
 impl Upload {
+    fn start(&mut self) -> Result<()> {
+        let request = self
+            .aws
+            .s3
+            .create_multipart_upload()
+            .bucket(&self.at.bucket)
+            .key(&self.at.key)
+            .set_content_type(self.info.content_type.clone())
+            .set_content_encoding(self.info.gzip.then(|| "gzip".to_owned()))
+            .set_metadata(Some(self.info.metadata.clone()))
+            .send();
+        let created = self
+            .aws
+            .handle
+            .block_on(request)
+            .map_err(|e| sdk_error(format!("writing {}", self.at), e))?;
+        self.upload_id = created.upload_id().map(str::to_owned);
+        Ok(())
+    }
+
     fn upload_part(&mut self) -> io::Result<()> {
         let s3 = &self.aws.s3;
         let (bucket, key) = (&self.at.bucket, &self.at.key);
-        if self.upload_id.is_none() {
-            let created = self
-                .aws
-                .handle
-                .block_on(
-                    s3.create_multipart_upload()
-                        .bucket(bucket)
-                        .key(key)
-                        .set_content_type(self.info.content_type.clone())
-                        .set_content_encoding(self.info.gzip.then(|| "gzip".to_owned()))
-                        .set_metadata(Some(self.info.metadata.clone()))
-                        .send(),
-                )
-                .map_err(|e| io::Error::other(describe(&e)))?;
-            self.upload_id = created.upload_id().map(str::to_owned);
-        }
         let number = self.parts.len() as i32 + 1;
         let body = ByteStream::from(std::mem::take(&mut self.buffer));
         let part = self
@@ -293,8 +302,10 @@ impl Upload {
         let context = || format!("writing {at}");
         let s3 = self.aws.s3.clone();
         let (bucket, key) = (self.at.bucket.clone(), self.at.key.clone());
-        if self.upload_id.is_none() {
-            // Small object: one PUT.
+        if self.parts.is_empty() {
+            // Small object: one PUT; the upload started at open only checked access.
+            self.abort_upload();
+            self.done = false;
             let body = ByteStream::from(std::mem::take(&mut self.buffer));
             self.aws
                 .handle

@@ -1,8 +1,8 @@
 //! The `veil` binary as a Lambda, driven through the Runtime API (a small emulator of the
 //! documented HTTP interface) against moto, with the event fixtures in testdata/events/.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{root, run, veil};
+use crate::common::{read_request, root, run, veil};
 use crate::s3::{Moto, moto};
 
 /// What the function answered to one invocation.
@@ -26,31 +26,6 @@ struct RuntimeApi {
     events: Sender<(String, String)>,
     outcomes: Receiver<Outcome>,
     next_id: usize,
-}
-
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.split_whitespace();
-    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        if header.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((method, path, body))
 }
 
 impl RuntimeApi {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
 
-use crate::common::{read_output, root, run, veil};
+use crate::common::{read_output, read_request, root, run, veil};
 
 pub struct Moto {
     pub endpoint: String,
@@ -412,4 +412,57 @@ fn salt_comes_from_an_ssm_secure_string() {
             .args(["hash", "--salt-ssm", "/veil-test/none", "1"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("/veil-test/none does not exist"), "{err}");
+}
+
+/// An S3 endpoint that denies everything, as S3 does for a role without `s3:PutObject`.
+fn denying_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = std::io::BufReader::new(stream);
+                while read_request(&mut reader).is_some() {
+                    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>\
+                                <Message>Access Denied</Message><RequestId>R1</RequestId><HostId>H1</HostId></Error>";
+                    let reply = format!(
+                        "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if writer.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn access_denied_on_the_output_fails_before_reading_and_leaves_nothing() {
+    let m = moto();
+    let denied = denying_endpoint();
+    let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID]\n");
+    let sample = root().join("testdata/hris-sample.csv");
+    let (code, _, err) = run(m
+        .veil_at(dir.path(), &denied)
+        .args([
+            "sanitize",
+            "-o",
+            "s3://locked/hris.csv",
+            "--lookup",
+            "lookup.csv",
+            "--rules",
+            "r.yaml",
+        ])
+        .arg(sample));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("writing s3://locked/hris.csv: AccessDenied (HTTP 403): Access Denied"),
+        "{err}"
+    );
+    assert!(!dir.path().join("lookup.csv").exists());
+    assert_eq!(crate::common::files_in(dir.path()), ["r.yaml"]);
 }
