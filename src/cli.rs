@@ -81,6 +81,9 @@ struct SanitizeArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     quiet: bool,
+    /// Threads sanitizing rows (default: every core); 1 runs on a single core.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
     #[command(flatten)]
     secrets: SecretArgs,
     /// Input CSV: a path or s3://bucket/key (gzip detected), or `-` for stdin.
@@ -352,6 +355,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     let options = pipeline::Options {
         shuffle_seed: seed,
         progress: Some(&tick),
+        threads: args.threads.unwrap_or_else(pipeline::available_threads),
     };
     let summary = pipeline::run(input.reader, &input.name, &pseudonymizer, sinks, &options);
     if let Some(bar) = &bar {

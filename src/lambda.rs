@@ -306,13 +306,11 @@ impl Handler {
                 open: Box::new(move || s3::create(&self.aws, target, info.clone(), s3::part_size())),
             })
             .collect();
-        let summary = pipeline::run(
-            input.reader,
-            &input.name,
-            &self.pseudonymizer,
-            sinks,
-            &Default::default(),
-        )?;
+        let options = pipeline::Options {
+            threads: pipeline::available_threads(),
+            ..Default::default()
+        };
+        let summary = pipeline::run(input.reader, &input.name, &self.pseudonymizer, sinks, &options)?;
         let outputs: Vec<&str> = summary.outputs.iter().map(|o| o.location.as_str()).collect();
         log(json!({
             "bucket": job.bucket, "key": job.key, "status": "ok", "rows": summary.rows,

@@ -68,7 +68,10 @@ fn sanitize(input: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
         "in",
         &pz,
         vec![sink(&main, &a), sink(&lookup, &b)],
-        &Default::default(),
+        &pipeline::Options {
+            threads: 2,
+            ..Default::default()
+        },
     )
     .unwrap();
     (parse(&a.bytes()), parse(&b.bytes()))
