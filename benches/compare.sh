@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Side-by-side comparison on one generated HRIS file, in one run:
+#   veil (1 thread, all threads) writing the sanitized file and the lookup table in one pass,
+#   DuckDB (1 thread, all threads) and a plain Python csv+hashlib script doing the same two
+#   outputs with sha256(value || salt), and the floor: veil's own read-and-rewrite with no
+#   transformation. Prints wall time, rows/s, peak RSS and each ratio against veil.
+# Usage: benches/compare.sh [ROWS]   (default 1000000). Installs DuckDB into target/bench-venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+threads=$(nproc)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+venv=target/bench-venv
+if ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
+    echo "compare.sh: installing duckdb into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet duckdb
+fi
+cargo build --release --quiet
+veil=target/release/veil
+$veil generate --rows "$rows" --seed 1 -o "$work/hris.csv"
+size_mb=$(du -m "$work/hris.csv" | cut -f1)
+
+# The reference job (DESIGN.md "Performance").
+cat >"$work/rules.yaml" <<'YAML'
+pseudonymFormat: URL_SAFE_TOKEN
+columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL, MANAGER_ID, MANAGER_EMAIL]
+columnsToRedact: [SALARY]
+YAML
+echo 'columnsToRedact: []' >"$work/floor.yaml"
+
+cat >"$work/duck.py" <<'PY'
+import sys, duckdb
+src, out, lookup, threads = sys.argv[1:5]
+con = duckdb.connect()
+con.execute(f"SET threads={threads}")
+con.execute("""CREATE MACRO ps(v) AS CASE WHEN v IS NULL OR v = '' THEN NULL ELSE
+    't~' || rtrim(replace(replace(to_base64(unhex(sha256(v || 'salt'))), '+', '-'), '/', '_'), '=') END""")
+rel = f"read_csv('{src}', all_varchar=true, header=true)"
+con.execute(f"""COPY (SELECT SNAPSHOT, ps(EMPLOYEE_ID) AS EMPLOYEE_ID, ps(EMPLOYEE_EMAIL) AS EMPLOYEE_EMAIL,
+    JOIN_DATE, LEAVE_DATE, ps(MANAGER_ID) AS MANAGER_ID, ps(MANAGER_EMAIL) AS MANAGER_EMAIL, DEPARTMENT, TEAM,
+    LOCATION, ROLE FROM {rel}) TO '{out}' (HEADER)""")
+con.execute(f"COPY (SELECT ps(EMPLOYEE_ID) AS EMPLOYEE_ID, EMPLOYEE_ID AS EMPLOYEE_ID_ORIG FROM {rel}) TO '{lookup}' (HEADER)")
+PY
+
+cat >"$work/plain.py" <<'PY'
+import sys, csv, hashlib, base64
+src, out, lookup = sys.argv[1:4]
+def ps(v):
+    v = v.strip()
+    if not v:
+        return ""
+    return "t~" + base64.urlsafe_b64encode(hashlib.sha256((v + "salt").encode()).digest()).rstrip(b"=").decode()
+with open(src, newline="") as f, open(out, "w", newline="") as o, open(lookup, "w", newline="") as l:
+    r, w, lw = csv.reader(f), csv.writer(o, lineterminator="\n"), csv.writer(l, lineterminator="\n")
+    head = next(r)
+    idx = {h: i for i, h in enumerate(head)}
+    hashed = {idx[c] for c in ("EMPLOYEE_ID", "EMPLOYEE_EMAIL", "MANAGER_ID", "MANAGER_EMAIL")}
+    keep = [i for i, h in enumerate(head) if h != "SALARY"]
+    w.writerow([head[i] for i in keep])
+    lw.writerow(["EMPLOYEE_ID", "EMPLOYEE_ID_ORIG"])
+    eid = idx["EMPLOYEE_ID"]
+    for row in r:
+        w.writerow([ps(row[i]) if i in hashed else row[i] for i in keep])
+        lw.writerow([ps(row[eid]), row[eid].strip()])
+PY
+
+# run NAME OUT LOOKUP CMD...: times CMD, checks both outputs have every row and the right columns.
+results=()
+run() {
+    local name=$1 out=$2 lookup=$3
+    shift 3
+    /usr/bin/time -o "$work/time" -f '%e %M' "$@" >/dev/null 2>"$work/stderr" || {
+        cat "$work/stderr" >&2
+        exit 1
+    }
+    local stats
+    stats=$(tail -1 "$work/time")
+    local lines cols
+    lines=$(wc -l <"$out")
+    cols=$(head -1 "$out" | tr ',' '\n' | wc -l)
+    if [ "$lines" -ne $((rows + 1)) ] || { [ "$name" != floor ] && [ "$cols" -ne 11 ]; }; then
+        echo "compare.sh: $name wrote $lines lines with $cols columns" >&2
+        exit 1
+    fi
+    if [ -n "$lookup" ] && [ "$(wc -l <"$lookup")" -ne $((rows + 1)) ]; then
+        echo "compare.sh: $name lookup is short" >&2
+        exit 1
+    fi
+    results+=("$name $stats")
+}
+
+export VEIL_SALT=salt
+run "veil-${threads}-threads" "$work/v.csv" "$work/vl.csv" \
+    $veil sanitize --quiet --threads "$threads" --rules "$work/rules.yaml" -o "$work/v.csv" --lookup "$work/vl.csv" "$work/hris.csv"
+run "veil-1-thread" "$work/v1.csv" "$work/v1l.csv" \
+    $veil sanitize --quiet --threads 1 --rules "$work/rules.yaml" -o "$work/v1.csv" --lookup "$work/v1l.csv" "$work/hris.csv"
+run floor "$work/f.csv" "" \
+    $veil sanitize --quiet --threads "$threads" --rules "$work/floor.yaml" -o "$work/f.csv" "$work/hris.csv"
+run "duckdb-${threads}-threads" "$work/d.csv" "$work/dl.csv" "$venv/bin/python" "$work/duck.py" "$work/hris.csv" "$work/d.csv" "$work/dl.csv" "$threads"
+run "duckdb-1-thread" "$work/d1.csv" "$work/d1l.csv" "$venv/bin/python" "$work/duck.py" "$work/hris.csv" "$work/d1.csv" "$work/d1l.csv" 1
+run "python-csv-hashlib" "$work/p.csv" "$work/pl.csv" python3 "$work/plain.py" "$work/hris.csv" "$work/p.csv" "$work/pl.csv"
+
+# Same pseudonyms as the peers (they hash the trimmed value as written, like veil for ids).
+if ! cmp -s <(cut -d, -f1 "$work/vl.csv") <(cut -d, -f1 "$work/pl.csv"); then
+    echo "compare.sh: veil and Python disagree on EMPLOYEE_ID pseudonyms" >&2
+    exit 1
+fi
+
+echo "input: $rows rows, $size_mb MB, $(nproc) cores; job: 4 columns pseudonymized, SALARY redacted, lookup table, one pass"
+base=$(echo "${results[0]}" | cut -d' ' -f2)
+printf '%-22s %9s %12s %12s %10s\n' tool "wall s" "rows/s" "peak RSS MB" "x veil"
+for r in "${results[@]}"; do
+    read -r name secs kb <<<"$r"
+    printf '%-22s %9.2f %12.0f %12.1f %10.2f\n' "$name" "$secs" "$(echo "$rows / $secs" | bc -l)" \
+        "$(echo "$kb / 1024" | bc -l)" "$(echo "$secs / $base" | bc -l)"
+done
