@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex, mpsc};
 use crate::error::{DataError, Error, Result};
 use crate::io::Output;
 use crate::plan::{Action, Func, Plan};
-use crate::pseudonym::Pseudonymizer;
+use crate::pseudonym::{PseudonymCache, PseudonymFormat, Pseudonymizer};
 use crate::reader::{Batch, LineEnding, Reader, Row};
 use crate::rules::ColumnarRules;
 use crate::transform;
-use crate::writer::{push_field, push_header};
+use crate::writer::{push_field, push_header, push_pseudonym};
 
 /// Rows per batch: large enough to amortize per-batch work, small enough to stay in cache.
 const BATCH_ROWS: usize = 4096;
@@ -216,7 +216,7 @@ type Work = (Batch, Vec<Vec<u8>>);
 impl Sanitizer<'_> {
     /// Checks every row's width, then writes the batch (shuffled when asked, seeded by its
     /// sequence number so the thread count never changes the output) to `out`.
-    fn batch(&self, seq: u64, batch: &Batch, out: &mut Vec<Vec<u8>>, scratch: &mut Vec<u8>) -> Result<()> {
+    fn batch(&self, seq: u64, batch: &Batch, out: &mut Vec<Vec<u8>>, scratch: &mut Scratch) -> Result<()> {
         for row in batch.rows() {
             check_width(row, self.header.len(), self.header).map_err(|kind| Error::Data {
                 file: self.name.into(),
@@ -232,10 +232,12 @@ impl Sanitizer<'_> {
             }
         }
         out.resize_with(self.plans.len(), Vec::new);
-        for (plan, buffer) in self.plans.iter().zip(out.iter_mut()) {
-            buffer.clear();
-            for &i in &order {
-                write_row(plan, batch.row(i), self.pseudonymizer, buffer, scratch);
+        out.iter_mut().for_each(Vec::clear);
+        // Row by row across outputs, so a value both outputs pseudonymize hits the cache.
+        for &i in &order {
+            let row = batch.row(i);
+            for (plan, buffer) in self.plans.iter().zip(out.iter_mut()) {
+                write_row(plan, row, self.pseudonymizer, buffer, scratch);
                 buffer.extend_from_slice(self.eol);
             }
         }
@@ -282,7 +284,7 @@ fn copy_rows<R: Read>(
     let threads = options.threads.max(1);
     if threads == 1 {
         let (mut rows, mut seq) = (0u64, 0u64);
-        let (mut buffers, mut scratch) = (Vec::new(), Vec::new());
+        let (mut buffers, mut scratch) = (Vec::new(), Scratch::default());
         while read(batch)? {
             sanitizer.batch(seq, batch, &mut buffers, &mut scratch)?;
             write_all(outputs, &buffers)?;
@@ -303,7 +305,7 @@ fn copy_rows<R: Read>(
         for _ in 0..threads {
             let (work_rx, done_tx, sanitizer) = (Arc::clone(&work_rx), done_tx.clone(), &sanitizer);
             scope.spawn(move || {
-                let mut scratch = Vec::new();
+                let mut scratch = Scratch::default();
                 loop {
                     let job = work_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
                     let Ok((seq, (batch, mut buffers))) = job else { return };
@@ -391,8 +393,15 @@ fn check_width(row: Row<'_>, width: usize, header: &[String]) -> std::result::Re
     Ok(())
 }
 
+/// Per-thread working memory: a byte buffer and the pseudonym cache.
+#[derive(Default)]
+pub struct Scratch {
+    bytes: Vec<u8>,
+    cache: PseudonymCache,
+}
+
 /// Writes one sanitized row (without line ending) to `out`.
-pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: &mut Vec<u8>, scratch: &mut Scratch) {
     for (i, column) in plan.columns.iter().enumerate() {
         let first = i == 0;
         let value = row.get_str(column.source).unwrap_or("");
@@ -403,12 +412,12 @@ pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: 
         match &column.action {
             Action::Copy => push_field(out, Some(value.as_bytes()), first),
             Action::Pseudonymize => {
-                scratch.clear();
-                pseudonymizer.pseudonymize(value, plan.format, scratch);
-                push_field(out, Some(scratch), first);
+                scratch.bytes.clear();
+                pseudonymizer.pseudonymize_cached(value, plan.format, &mut scratch.cache, &mut scratch.bytes);
+                push_pseudonym(out, &scratch.bytes, plan.format == PseudonymFormat::Json, first);
             }
             Action::Chain(funcs) => {
-                let result = chain(funcs, value, plan, pseudonymizer, scratch);
+                let result = chain(funcs, value, plan, pseudonymizer, &mut scratch.bytes);
                 push_field(out, result.as_deref().map(str::as_bytes), first);
             }
         }

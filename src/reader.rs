@@ -368,7 +368,11 @@ impl<R: Read> Reader<R> {
                 self.line += lines_inside;
                 return self.finish_record(batch, spans_before, record_line, &escaped, start, after - start);
             }
-            if buf[after..].starts_with(&self.delimiter) {
+            let delimited = match self.delimiter.as_slice() {
+                [single] => buf[after] == *single,
+                many => buf[after..].starts_with(many),
+            };
+            if delimited {
                 i = after + self.delimiter.len();
                 continue;
             }
@@ -451,11 +455,9 @@ fn line_end_at(buf: &[u8], i: usize, eof: bool) -> Option<Option<(LineEnding, us
 /// Skips Java `Character.isWhitespace` characters (not line ends, not the delimiter).
 fn skip_java_space(buf: &[u8], mut i: usize, delimiter: &[u8]) -> usize {
     while i < buf.len() {
-        if buf[i..].starts_with(delimiter) {
-            break;
-        }
+        // The cheap test first: most fields start with no space at all.
         let n = java_space_len(&buf[i..]);
-        if n == 0 {
+        if n == 0 || buf[i..].starts_with(delimiter) {
             break;
         }
         i += n;

@@ -51,6 +51,26 @@ pub fn push_field(out: &mut Vec<u8>, value: Option<&[u8]>, first: bool) {
     out.push(b'"');
 }
 
+/// Appends a pseudonym: tokens never need quotes; JSON always does. Skips the scan.
+pub fn push_pseudonym(out: &mut Vec<u8>, value: &[u8], json: bool, first: bool) {
+    if !first {
+        out.push(b',');
+    }
+    if !json {
+        debug_assert!(!needs_quotes(value));
+        out.extend_from_slice(value);
+        return;
+    }
+    out.push(b'"');
+    for &b in value {
+        out.push(b);
+        if b == b'"' {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
 /// Appends a header line (names are empty strings, never nulls) and the line ending.
 pub fn push_header<S: AsRef<str>>(out: &mut Vec<u8>, names: &[S], eol: &[u8]) {
     for (i, name) in names.iter().enumerate() {
@@ -98,6 +118,20 @@ mod tests {
     fn json_pseudonyms_are_quoted_tokens_are_not() {
         assert_eq!(line(&[Some(r#"{"hash":"h"}"#)]), r#""{""hash"":""h""}""#);
         assert!(!needs_quotes(b"t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc"));
+    }
+
+    #[test]
+    fn pseudonyms_are_written_as_push_field_would() {
+        for (value, json) in [
+            (r#"{"domain":"x.com","hash":"h-_"}"#, true),
+            ("t~abc-_@x.com", false),
+            ("-abc_", false),
+        ] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            push_field(&mut a, Some(value.as_bytes()), false);
+            push_pseudonym(&mut b, value.as_bytes(), json, false);
+            assert_eq!(a, b, "{value}");
+        }
     }
 
     #[test]
