@@ -212,13 +212,13 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&Cloud>) -> anyhow::Result<Pse
         let _ = cloud;
         None
     };
-    let salt = match &args.salt_file {
-        _ if from_ssm.is_some() => from_ssm.unwrap_or_default(),
-        Some(path) => {
+    let salt = match (from_ssm, &args.salt_file) {
+        (Some(salt), _) => salt,
+        (None, Some(path)) => {
             let bytes = std::fs::read(path).with_context(|| format!("reading salt file {}", path.display()))?;
             config::salt_from_file_bytes(bytes)
         }
-        None => match env("VEIL_SALT").or_else(|| env("PSOXY_SALT")) {
+        (None, None) => match env("VEIL_SALT").or_else(|| env("PSOXY_SALT")) {
             Some(salt) => salt.into_bytes(),
             None => {
                 return Err(usage(

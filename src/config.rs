@@ -54,8 +54,7 @@ pub fn parse_hash(name: &str) -> Result<HashAlgorithm> {
 /// # Errors
 /// An invalid value, or `PSEUDONYM_IMPLEMENTATION` other than `v0.4`.
 pub fn options(env: Lookup<'_>, hash: Option<HashAlgorithm>) -> Result<Options> {
-    if let Some(v) = env("PSEUDONYM_IMPLEMENTATION").filter(|v| v.trim() != "v0.4") {
-        let _ = v;
+    if env("PSEUDONYM_IMPLEMENTATION").is_some_and(|v| v.trim() != "v0.4") {
         return Err(Error::Config(
             "PSEUDONYM_IMPLEMENTATION: only `v0.4` is supported (v0.3 legacy pseudonyms are no longer supported by psoxy either)".into(),
         ));

@@ -13,8 +13,9 @@ pub fn is_s3(location: &str) -> bool {
 
 /// The AWS side of the CLI: clients and the runtime they run on, built only when needed.
 pub struct Cloud {
+    /// Owned so the clients' runtime lives as long as they do.
     #[cfg(feature = "aws")]
-    runtime: tokio::runtime::Runtime,
+    _runtime: tokio::runtime::Runtime,
     #[cfg(feature = "aws")]
     aws: crate::s3::Aws,
 }
@@ -33,7 +34,7 @@ impl Cloud {
                 .build()
                 .map_err(|e| Error::io("starting the AWS runtime", e))?;
             let aws = runtime.block_on(crate::s3::Aws::from_env());
-            Ok(Cloud { runtime, aws })
+            Ok(Cloud { _runtime: runtime, aws })
         }
         #[cfg(not(feature = "aws"))]
         Err(Error::Config(
@@ -44,7 +45,6 @@ impl Cloud {
     /// The clients.
     #[cfg(feature = "aws")]
     pub fn aws(&self) -> &crate::s3::Aws {
-        let _ = &self.runtime;
         &self.aws
     }
 }

@@ -227,7 +227,6 @@ pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> R
         buffer: Vec::new(),
         upload_id: None,
         parts: Vec::new(),
-        done: false,
     };
     upload.start()?;
     Ok(if info.gzip {
@@ -245,7 +244,6 @@ struct Upload {
     buffer: Vec<u8>,
     upload_id: Option<String>,
     parts: Vec<CompletedPart>,
-    done: bool,
 }
 
 impl Upload {
@@ -305,7 +303,6 @@ impl Upload {
         if self.parts.is_empty() {
             // Small object: one PUT; the upload started at open only checked access.
             self.abort_upload();
-            self.done = false;
             let body = ByteStream::from(std::mem::take(&mut self.buffer));
             self.aws
                 .handle
@@ -338,16 +335,13 @@ impl Upload {
                         .send(),
                 )
                 .map_err(|e| sdk_error(context(), e))?;
+            self.upload_id = None; // completed: nothing left to abort
         }
-        self.done = true;
         Ok(())
     }
 
+    /// Aborts the multipart upload unless it was completed (or already aborted).
     fn abort_upload(&mut self) {
-        if self.done {
-            return;
-        }
-        self.done = true;
         if let Some(id) = self.upload_id.take() {
             let request = self
                 .aws

@@ -1,4 +1,6 @@
+#[cfg(feature = "aws")]
 use std::io::{BufRead, BufReader, Read};
+#[cfg(feature = "aws")]
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -54,6 +56,7 @@ pub fn read_output(path: &Path) -> Vec<u8> {
 }
 
 /// Reads one HTTP/1.1 request (method, path, body) for the test servers; `None` at EOF.
+#[cfg(feature = "aws")]
 pub fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
