@@ -50,6 +50,7 @@ pub mod reader;
 pub mod rules;
 #[cfg(feature = "aws")]
 pub mod s3;
+pub mod sha256;
 pub mod transform;
 pub mod writer;
 pub mod yaml;

@@ -412,9 +412,8 @@ pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: 
         match &column.action {
             Action::Copy => push_field(out, Some(value.as_bytes()), first),
             Action::Pseudonymize => {
-                scratch.bytes.clear();
-                pseudonymizer.pseudonymize_cached(value, plan.format, &mut scratch.cache, &mut scratch.bytes);
-                push_pseudonym(out, &scratch.bytes, plan.format == PseudonymFormat::Json, first);
+                let pseudonym = pseudonymizer.pseudonymize_cached(value, plan.format, &mut scratch.cache);
+                push_pseudonym(out, pseudonym, plan.format == PseudonymFormat::Json, first);
             }
             Action::Chain(funcs) => {
                 let result = chain(funcs, value, plan, pseudonymizer, &mut scratch.bytes);
