@@ -1,13 +1,18 @@
-//! Throughput of the hot paths on seeded, generated HRIS data.
+//! Throughput of the hot paths on seeded, generated HRIS data: one pseudonym (each format,
+//! psoxy and HMAC), one row through a plan, and the whole pipeline in memory. Each reports
+//! rows (or values) and bytes, and asserts what it produced.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use veil::pipeline::{self, Scratch};
+use veil::pseudonym::HashAlgorithm;
+use veil::reader::{Batch, Reader};
 use veil::{
-    ColumnarRules, MemoryOutput, Output, PseudonymFormat, PseudonymOptions, Pseudonymizer, Rules, Secrets, Sink,
-    pipeline,
+    ColumnarRules, MemoryOutput, Output, Plan, PseudonymFormat, PseudonymOptions, Pseudonymizer, Rules, Secrets, Sink,
 };
 
+/// The reference job of DESIGN.md "Performance".
 const RULES: &str = "pseudonymFormat: URL_SAFE_TOKEN\n\
     columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL, MANAGER_ID, MANAGER_EMAIL]\ncolumnsToRedact: [SALARY]\n";
 
@@ -18,64 +23,121 @@ fn hris(rows: u64) -> String {
     String::from_utf8(out).expect("generated text is UTF-8")
 }
 
-fn pseudonymizer() -> Pseudonymizer {
+fn pseudonymizer(hash: HashAlgorithm) -> Pseudonymizer {
     let secrets = Secrets {
         salt: b"bench-salt".to_vec(),
         ..Secrets::default()
     };
-    Pseudonymizer::new(&secrets, PseudonymOptions::default()).expect("salt")
+    let options = PseudonymOptions {
+        hash,
+        ..PseudonymOptions::default()
+    };
+    Pseudonymizer::new(&secrets, options).expect("salt")
+}
+
+fn reference_rules() -> ColumnarRules {
+    let Rules::Columnar(rules) = Rules::from_yaml(RULES, "bench").expect("rules") else {
+        unreachable!("columnar rules")
+    };
+    rules
 }
 
 fn bench_pseudonymize(c: &mut Criterion) {
-    let pz = pseudonymizer();
     let mut group = c.benchmark_group("pseudonymize");
-    group.throughput(Throughput::Elements(1));
-    for (name, value) in [("id", "E0001234"), ("email", "user1234@example.com")] {
-        for format in [
-            PseudonymFormat::Json,
-            PseudonymFormat::UrlSafeToken,
-            PseudonymFormat::UrlSafeHashOnly,
-        ] {
-            let mut out = Vec::with_capacity(128);
-            group.bench_function(format!("{name}/{format:?}"), |b| {
-                b.iter(|| {
-                    out.clear();
-                    pz.pseudonymize(black_box(value), format, &mut out);
-                    assert!(out.len() >= 43);
-                })
+    for (hash_name, hash) in [("psoxy", HashAlgorithm::Psoxy), ("hmac", HashAlgorithm::HmacSha256)] {
+        let pz = pseudonymizer(hash);
+        for (name, value) in [("id", "E0001234"), ("email", "chloe.smith1234@example.com")] {
+            group.throughput(Throughput::ElementsAndBytes {
+                elements: 1,
+                bytes: value.len() as u64,
             });
+            for format in [
+                PseudonymFormat::Json,
+                PseudonymFormat::UrlSafeToken,
+                PseudonymFormat::UrlSafeHashOnly,
+            ] {
+                let mut out = Vec::with_capacity(128);
+                group.bench_function(format!("{hash_name}/{name}/{format:?}"), |b| {
+                    b.iter(|| {
+                        out.clear();
+                        pz.pseudonymize(black_box(value), format, &mut out);
+                        assert!(out.len() >= 43);
+                    })
+                });
+            }
         }
     }
+    group.finish();
+}
+
+/// One row at a time through the reference plan, over thousands of distinct generated rows (so the
+/// pseudonym cache sees what it would see in a real file, not one row forever).
+fn bench_transform_row(c: &mut Criterion) {
+    const ROWS: u64 = 4096;
+    let input = hris(ROWS);
+    let mut reader = Reader::new(input.as_bytes(), "bench.csv", b",");
+    let mut batch = Batch::default();
+    let (header, _) = pipeline::read_header(&mut reader, &mut batch)
+        .expect("header")
+        .expect("non-empty");
+    assert!(reader.read_batch(&mut batch, ROWS as usize).expect("rows"));
+    // One batch holds what fits the reader's buffer: enough distinct rows either way.
+    assert!(batch.len() >= 1000, "{} rows", batch.len());
+    let plan = Plan::new(&reference_rules(), &header, "bench.csv", 1).expect("plan");
+    let pz = pseudonymizer(HashAlgorithm::Psoxy);
+    let mut group = c.benchmark_group("transform");
+    group.throughput(Throughput::ElementsAndBytes {
+        elements: 1,
+        bytes: (batch.byte_len() / batch.len()) as u64,
+    });
+    let (mut out, mut scratch, mut next) = (Vec::with_capacity(512), Scratch::default(), 0);
+    group.bench_function("row/reference-plan", |b| {
+        b.iter(|| {
+            out.clear();
+            pipeline::write_row(&plan, batch.row(next), &pz, &mut out, &mut scratch);
+            next = (next + 1) % batch.len();
+            // SNAPSHOT, then EMPLOYEE_ID as a token; two to four tokens of 45 bytes or more.
+            assert!(out.starts_with(b"2024-07-01,t~"));
+            assert!(out.len() > 2 * 45);
+        })
+    });
     group.finish();
 }
 
 fn bench_pipeline(c: &mut Criterion) {
     const ROWS: u64 = 20_000;
     let input = hris(ROWS);
-    let Rules::Columnar(main) = Rules::from_yaml(RULES, "bench").expect("rules") else {
-        unreachable!()
-    };
+    let main = reference_rules();
     let lookup = ColumnarRules::lookup("EMPLOYEE_ID");
-    let pz = pseudonymizer();
+    let pz = pseudonymizer(HashAlgorithm::Psoxy);
     let mut group = c.benchmark_group("pipeline");
-    group.throughput(Throughput::Bytes(input.len() as u64));
-    group.sample_size(20);
-    group.bench_function("sanitize+lookup/20k-rows", |b| {
-        b.iter(|| {
-            let sinks = [&main, &lookup]
-                .into_iter()
-                .map(|rules| Sink {
-                    rules,
-                    location: "mem".into(),
-                    open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
-                })
-                .collect();
-            let summary = pipeline::run(input.as_bytes(), "bench.csv", &pz, sinks, &Default::default()).expect("runs");
-            assert_eq!(summary.rows, ROWS);
-        })
+    group.throughput(Throughput::ElementsAndBytes {
+        elements: ROWS,
+        bytes: input.len() as u64,
     });
+    group.sample_size(20);
+    for threads in [1, pipeline::available_threads()] {
+        let options = pipeline::Options {
+            threads,
+            ..Default::default()
+        };
+        group.bench_function(format!("sanitize+lookup/20k-rows/{threads}-threads"), |b| {
+            b.iter(|| {
+                let sinks = [&main, &lookup]
+                    .into_iter()
+                    .map(|rules| Sink {
+                        rules,
+                        location: "mem".into(),
+                        open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
+                    })
+                    .collect();
+                let summary = pipeline::run(input.as_bytes(), "bench.csv", &pz, sinks, &options).expect("runs");
+                assert_eq!(summary.rows, ROWS);
+            })
+        });
+    }
     group.finish();
 }
 
-criterion_group!(benches, bench_pseudonymize, bench_pipeline);
+criterion_group!(benches, bench_pseudonymize, bench_transform_row, bench_pipeline);
 criterion_main!(benches);
