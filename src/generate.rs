@@ -61,7 +61,9 @@ fn email(i: u64) -> String {
 ///
 /// # Errors
 /// Any write error.
-pub fn write_hris<W: Write>(mut out: W, rows: u64, seed: u64) -> io::Result<()> {
+pub fn write_hris<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
+    // Buffered here: one write per row to a pipe or stdout would cost more than the rows.
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut line = String::with_capacity(256);
     out.write_all(HEADER.as_bytes())?;

@@ -247,7 +247,7 @@ impl Sanitizer<'_> {
 
 /// The row loop: every batch to every output, in input order. Returns the rows copied.
 /// With more than one thread, the calling thread reads, `threads` workers sanitize and one
-/// thread writes in order; bounded channels keep memory flat.
+/// thread writes in order; a fixed pool of batches keeps memory flat.
 #[allow(clippy::too_many_arguments)]
 fn copy_rows<R: Read>(
     reader: &mut Reader<R>,
@@ -300,7 +300,12 @@ fn copy_rows<R: Read>(
     let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Work)>(threads * 2);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Result<Work>)>(threads * 2);
+    // A fixed pool of batches and buffers circulates reader → worker → writer → reader, so
+    // memory is bounded by the pool, however far one worker falls behind the others.
     let (recycle_tx, recycle_rx) = mpsc::channel::<Work>();
+    for _ in 0..threads * 2 + 2 {
+        let _ = recycle_tx.send(Work::default());
+    }
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let (work_rx, done_tx, sanitizer) = (Arc::clone(&work_rx), done_tx.clone(), &sanitizer);
@@ -338,7 +343,9 @@ fn copy_rows<R: Read>(
         });
         let mut seq = 0u64;
         let reading = loop {
-            let (mut next, buffers) = recycle_rx.try_recv().unwrap_or_default();
+            let Ok((mut next, buffers)) = recycle_rx.recv() else {
+                break Ok(()); // the writer stopped: its error is the one to report
+            };
             match read(&mut next) {
                 Ok(true) => {}
                 Ok(false) => break Ok(()),

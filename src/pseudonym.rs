@@ -126,6 +126,7 @@ impl Hasher {
     }
 
     /// A message to push the text into.
+    #[inline]
     fn start(&self) -> Message {
         match self {
             Hasher::Psoxy(_) => Message::new(),
@@ -134,6 +135,7 @@ impl Hasher {
     }
 
     /// The keyed hash of a message begun with [`Hasher::start`].
+    #[inline]
     fn finish(&self, mut message: Message) -> [u8; 32] {
         match self {
             Hasher::Psoxy(salt) => {
@@ -145,6 +147,7 @@ impl Hasher {
     }
 
     /// The keyed hash of `text`.
+    #[inline]
     fn digest(&self, text: &[u8]) -> [u8; 32] {
         let mut message = self.start();
         message.push(text);
@@ -152,6 +155,7 @@ impl Hasher {
     }
 
     /// The keyed hash of an e-mail's canonical form, lower-cased as it is pushed.
+    #[inline]
     fn digest_email(&self, local: &[u8], drop_dots: bool, domain: &[u8]) -> [u8; 32] {
         let mut message = self.start();
         if drop_dots {

@@ -83,6 +83,7 @@ impl Message {
         }
     }
 
+    #[inline]
     fn compress(&mut self) {
         compress256(&mut self.state, std::slice::from_ref(&self.block));
         self.compressed += 64;
@@ -90,6 +91,7 @@ impl Message {
     }
 
     /// Pads the message and returns its digest.
+    #[inline]
     pub fn finish(mut self) -> [u8; 32] {
         let bits = (self.compressed + self.filled as u64) * 8;
         self.push_byte(0x80);
