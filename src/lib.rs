@@ -33,6 +33,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bytes;
 pub mod config;
 pub mod email;
 pub mod error;

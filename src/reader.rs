@@ -509,7 +509,7 @@ fn find_field_end(buf: &[u8], i: usize, delimiter: &[u8]) -> usize {
     let first = delimiter[0];
     let mut from = i;
     loop {
-        match memchr::memchr3(first, b'\n', b'\r', &buf[from..]) {
+        match crate::bytes::find_any(&buf[from..], [first, b'\n', b'\r']) {
             None => return buf.len(),
             Some(k) => {
                 let at = from + k;

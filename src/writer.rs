@@ -23,24 +23,9 @@ pub fn needs_quotes(value: &[u8]) -> bool {
     }
 }
 
-/// True when `value` holds a byte of [`SPECIAL`]. Eight bytes at a time: every cell that
-/// passes through untouched is checked, and most are a dozen bytes or so.
+/// True when `value` holds a byte of [`SPECIAL`].
 fn has_special(value: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // Nonzero iff some byte of `x` is zero (exact as a whole, whichever byte it flags).
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & (ONES << 7);
-    let mut words = value.chunks_exact(8);
-    for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-        let hits = zero_byte(w ^ ONES * u64::from(b','))
-            | zero_byte(w ^ ONES * u64::from(b'"'))
-            | zero_byte(w ^ ONES * u64::from(b'\r'))
-            | zero_byte(w ^ ONES * u64::from(b'\n'));
-        if hits != 0 {
-            return true;
-        }
-    }
-    words.remainder().iter().any(|&b| SPECIAL[b as usize])
+    crate::bytes::find_any(value, [b',', b'"', b'\r', b'\n']).is_some()
 }
 
 /// Appends one field to `out`. `None` is a null (written as nothing); `Some(b"")` is an
