@@ -51,14 +51,26 @@ pub fn parse(value: &str) -> Option<Mailbox<'_>> {
 /// Such a value has no comments, quotes or white space, so this check is the whole grammar and
 /// its verdict is final. Returns `None` when the value needs the general parser.
 fn parse_plain(value: &str) -> Option<Option<Mailbox<'_>>> {
+    /// 1 for atext and `.`, 2 for `@`, 0 for anything that needs the general parser.
+    const PLAIN: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut i = 0;
+        while i < 128 {
+            if CLASSES[i] & ATEXT != 0 || i == b'.' as usize {
+                table[i] = 1;
+            }
+            i += 1;
+        }
+        table[b'@' as usize] = 2;
+        table
+    };
     let bytes = value.as_bytes();
     let (mut at, mut ats) = (0, 0);
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b'@' {
-            at = i;
-            ats += 1;
-        } else if b != b'.' && !has(b, ATEXT) {
-            return None;
+        match PLAIN[b as usize] {
+            1 => {}
+            2 => (at, ats) = (i, ats + 1),
+            _ => return None,
         }
     }
     let (local, domain) = (&value[..at], &value[at + 1..]);

@@ -136,7 +136,7 @@ impl Hasher {
 
     /// The keyed hash of a message begun with [`Hasher::start`].
     #[inline]
-    fn finish(&self, mut message: Message) -> [u8; 32] {
+    fn finish(&self, message: &mut Message) -> [u8; 32] {
         match self {
             Hasher::Psoxy(salt) => {
                 message.push(salt);
@@ -151,7 +151,7 @@ impl Hasher {
     fn digest(&self, text: &[u8]) -> [u8; 32] {
         let mut message = self.start();
         message.push(text);
-        self.finish(message)
+        self.finish(&mut message)
     }
 
     /// The keyed hash of an e-mail's canonical form, lower-cased as it is pushed.
@@ -167,7 +167,7 @@ impl Hasher {
         }
         message.push_byte(b'@');
         message.push_lowercase(domain);
-        self.finish(message)
+        self.finish(&mut message)
     }
 }
 

@@ -90,9 +90,10 @@ impl Message {
         self.filled = 0;
     }
 
-    /// Pads the message and returns its digest.
+    /// Pads the message and returns its digest. The message is spent: taken by reference
+    /// only so the state is not copied (a copy right after byte-wise writes stalls).
     #[inline]
-    pub fn finish(mut self) -> [u8; 32] {
+    pub fn finish(&mut self) -> [u8; 32] {
         let bits = (self.compressed + self.filled as u64) * 8;
         self.push_byte(0x80);
         if self.filled > 56 {
@@ -158,7 +159,7 @@ impl HmacKey {
     }
 
     /// The MAC of a message begun with [`HmacKey::start`].
-    pub fn finish(&self, message: Message) -> [u8; 32] {
+    pub fn finish(&self, message: &mut Message) -> [u8; 32] {
         let mut outer = self.outer.clone();
         outer.push(&message.finish());
         outer.finish()
@@ -209,7 +210,7 @@ mod tests {
         let key = HmacKey::new(b"Jefe");
         let mut m = key.start();
         m.push(b"what do ya want for nothing?");
-        let hex: String = key.finish(m).iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = key.finish(&mut m).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
         // Keys shorter than, equal to and longer than a block; messages across block ends.
         for key_len in [0, 1, 32, 63, 64, 65, 200] {
@@ -222,7 +223,7 @@ mod tests {
                 let mut reference = Hmac::<Sha256>::new_from_slice(&key).unwrap();
                 reference.update(&data);
                 let expected: [u8; 32] = reference.finalize().into_bytes().into();
-                assert_eq!(ours.finish(m), expected, "key {key_len}, message {len}");
+                assert_eq!(ours.finish(&mut m), expected, "key {key_len}, message {len}");
             }
         }
     }
