@@ -417,7 +417,12 @@ impl<R: Read> Reader<R> {
         len: usize,
     ) -> Result<Parsed> {
         let spans = &batch.spans[spans_before..];
-        if let Err(e) = std::str::from_utf8(&self.buf[start..start + len]) {
+        let record = &self.buf[start..start + len];
+        // Most records are ASCII, which is cheaper to confirm than to validate as UTF-8.
+        if let Some(e) = (!record.is_ascii())
+            .then(|| std::str::from_utf8(record).err())
+            .flatten()
+        {
             let bad = (start + e.valid_up_to()) as u32;
             let field = spans.iter().position(|&(_, e)| bad < e).unwrap_or(0);
             let kind = DataError::InvalidUtf8 { field, column: None };
@@ -536,7 +541,7 @@ fn scan_quoted(buf: &[u8], i: usize) -> Quoted {
     let mut from = i;
     let mut escapes = false;
     loop {
-        match memchr::memchr(b'"', &buf[from..]) {
+        match crate::bytes::find_any(&buf[from..], [b'"']) {
             None => return Quoted::Open,
             Some(k) => {
                 let q = from + k;
