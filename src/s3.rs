@@ -15,6 +15,7 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use tokio::runtime::Handle;
+use tokio::task::{JoinError, JoinSet};
 use tokio_util::io::SyncIoBridge;
 
 use crate::error::{Error, Result};
@@ -213,8 +214,9 @@ pub fn object_info(key: &str, gzip: bool, source: &str) -> ObjectInfo {
 }
 
 /// Creates an S3 output. The multipart upload starts at once, so a missing bucket or a
-/// denied write fails before any row is read; parts are uploaded as they fill; the object
-/// appears only on commit; abort (or drop) aborts the upload.
+/// denied write fails before any row is read; parts are uploaded as they fill, up to
+/// [`PARTS_IN_FLIGHT`] at a time; the object appears only on commit; abort (or drop) aborts
+/// the upload.
 ///
 /// # Errors
 /// The upload cannot be started (missing bucket, access denied, network).
@@ -226,6 +228,8 @@ pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> R
         part_size: part_size.max(5 << 20),
         buffer: Vec::new(),
         upload_id: None,
+        sent: 0,
+        uploading: JoinSet::new(),
         parts: Vec::new(),
     };
     upload.start()?;
@@ -236,13 +240,29 @@ pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> R
     })
 }
 
+/// Parts of one output uploading at once. One part at a time leaves the link idle while the
+/// next part fills and while each request waits for its reply; a few in flight keep it busy.
+/// Each holds its own buffer, so memory is this many × the part size (32 MiB at the default
+/// 8 MiB), plus the part filling, per S3 output.
+pub const PARTS_IN_FLIGHT: usize = 4;
+
+/// What an uploaded part reports: its number and ETag, or the error message.
+type PartResult = std::result::Result<CompletedPart, String>;
+
 struct Upload {
     aws: Aws,
     at: Location,
     info: ObjectInfo,
     part_size: usize,
+    /// The part filling.
     buffer: Vec<u8>,
+    /// `None` once completed or aborted: nothing left to abort, nothing more to send.
     upload_id: Option<String>,
+    /// How many parts were sent (the last part's number).
+    sent: i32,
+    /// Parts uploading now, each owning its buffer; at most [`PARTS_IN_FLIGHT`].
+    uploading: JoinSet<PartResult>,
+    /// Parts uploaded, in the order they finished.
     parts: Vec<CompletedPart>,
 }
 
@@ -258,40 +278,74 @@ impl Upload {
             .set_content_encoding(self.info.gzip.then(|| "gzip".to_owned()))
             .set_metadata(Some(self.info.metadata.clone()))
             .send();
-        let created = self
-            .aws
-            .handle
-            .block_on(request)
-            .map_err(|e| sdk_error(format!("writing {}", self.at), e))?;
-        self.upload_id = created.upload_id().map(str::to_owned);
+        let context = || format!("writing {}", self.at);
+        let created = self.aws.handle.block_on(request).map_err(|e| sdk_error(context(), e))?;
+        let id = created
+            .upload_id()
+            .ok_or_else(|| Error::io(context(), io::Error::other("no upload id")))?;
+        self.upload_id = Some(id.to_owned());
         Ok(())
     }
 
+    /// Sends the buffer as the next part, in the background, once fewer than
+    /// [`PARTS_IN_FLIGHT`] are uploading.
     fn upload_part(&mut self) -> io::Result<()> {
-        let s3 = &self.aws.s3;
-        let (bucket, key) = (&self.at.bucket, &self.at.key);
-        let number = self.parts.len() as i32 + 1;
-        let body = ByteStream::from(std::mem::take(&mut self.buffer));
-        let part = self
+        while self.uploading.len() >= PARTS_IN_FLIGHT {
+            self.wait_one()?;
+        }
+        self.sent += 1;
+        let number = self.sent;
+        // The next part will fill too: allocate it whole once rather than by doubling.
+        let body = std::mem::replace(&mut self.buffer, Vec::with_capacity(self.part_size));
+        let request = self
             .aws
-            .handle
-            .block_on(
-                s3.upload_part()
-                    .bucket(bucket)
-                    .key(key)
-                    .set_upload_id(self.upload_id.clone())
-                    .part_number(number)
-                    .body(body)
-                    .send(),
-            )
-            .map_err(|e| io::Error::other(describe(&e)))?;
-        self.parts.push(
-            CompletedPart::builder()
+            .s3
+            .upload_part()
+            .bucket(&self.at.bucket)
+            .key(&self.at.key)
+            .set_upload_id(self.upload_id.clone())
+            .part_number(number)
+            .body(ByteStream::from(body));
+        let task = async move {
+            let part = request.send().await.map_err(|e| describe(&e))?;
+            Ok(CompletedPart::builder()
                 .set_e_tag(part.e_tag().map(str::to_owned))
                 .part_number(number)
-                .build(),
-        );
+                .build())
+        };
+        self.uploading.spawn_on(task, &self.aws.handle);
         Ok(())
+    }
+
+    /// Waits for any one part in flight to finish, and records it.
+    fn wait_one(&mut self) -> io::Result<()> {
+        match self.aws.handle.block_on(self.uploading.join_next()) {
+            Some(done) => self.record(done),
+            None => Ok(()),
+        }
+    }
+
+    /// Records the parts that have finished, without waiting for the others.
+    fn collect_finished(&mut self) -> io::Result<()> {
+        while let Some(done) = self.uploading.try_join_next() {
+            self.record(done)?;
+        }
+        Ok(())
+    }
+
+    /// Records one finished part. A failed part aborts the whole upload at once (the other
+    /// parts are cancelled), so the object can never be completed without it.
+    fn record(&mut self, done: std::result::Result<PartResult, JoinError>) -> io::Result<()> {
+        let error = match done {
+            Ok(Ok(part)) => {
+                self.parts.push(part);
+                return Ok(());
+            }
+            Ok(Err(message)) => io::Error::other(message),
+            Err(e) => io::Error::other(e), // the task panicked or was cancelled
+        };
+        self.abort_upload();
+        Err(error)
     }
 
     /// Completes the object; on error the caller aborts.
@@ -300,7 +354,10 @@ impl Upload {
         let context = || format!("writing {at}");
         let s3 = self.aws.s3.clone();
         let (bucket, key) = (self.at.bucket.clone(), self.at.key.clone());
-        if self.parts.is_empty() {
+        if self.upload_id.is_none() {
+            return Err(Error::io(context(), aborted()));
+        }
+        if self.sent == 0 {
             // Small object: one PUT; the upload started at open only checked access.
             self.abort_upload();
             let body = ByteStream::from(std::mem::take(&mut self.buffer));
@@ -321,9 +378,17 @@ impl Upload {
             if !self.buffer.is_empty() {
                 self.upload_part().map_err(|e| Error::io(context(), e))?;
             }
-            let parts = CompletedMultipartUpload::builder()
-                .set_parts(Some(std::mem::take(&mut self.parts)))
-                .build();
+            while !self.uploading.is_empty() {
+                self.wait_one().map_err(|e| Error::io(context(), e))?;
+            }
+            // Parts finish in any order; S3 wants them by number, and every one of them (it
+            // would complete an object with a gap).
+            let mut parts = std::mem::take(&mut self.parts);
+            parts.sort_by_key(|p| p.part_number());
+            if parts.len() != self.sent as usize {
+                return Err(Error::io(context(), io::Error::other("a part is missing")));
+            }
+            let parts = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
             self.aws
                 .handle
                 .block_on(
@@ -340,8 +405,12 @@ impl Upload {
         Ok(())
     }
 
-    /// Aborts the multipart upload unless it was completed (or already aborted).
+    /// Aborts the multipart upload unless it was completed (or already aborted). Parts still
+    /// uploading are cancelled, and waited for, first: none is being sent after the abort.
     fn abort_upload(&mut self) {
+        if !self.uploading.is_empty() {
+            self.aws.handle.block_on(self.uploading.shutdown());
+        }
         if let Some(id) = self.upload_id.take() {
             let request = self
                 .aws
@@ -357,13 +426,26 @@ impl Upload {
     }
 }
 
+/// The error for writing to, or committing, an upload aborted because a part failed (that
+/// part's own error was returned first).
+fn aborted() -> io::Error {
+    io::Error::other("the upload was aborted after an earlier error")
+}
+
 impl Write for Upload {
+    /// Takes at most what fills the current part, so every part but the last is exactly the
+    /// part size; a part that failed since the last write surfaces here.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
-        if self.buffer.len() >= self.part_size {
+        self.collect_finished()?;
+        if self.upload_id.is_none() {
+            return Err(aborted());
+        }
+        let n = buf.len().min(self.part_size - self.buffer.len());
+        self.buffer.extend_from_slice(&buf[..n]);
+        if self.buffer.len() == self.part_size {
             self.upload_part()?;
         }
-        Ok(buf.len())
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -1,6 +1,6 @@
 //! The CLI against a real S3/SSM server (moto on loopback, started by scripts/test.sh).
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
@@ -225,12 +225,16 @@ fn s3_to_s3_and_s3_to_local_read_gzip_input() {
     assert_eq!(std::fs::read(dir.path().join("lookup.csv")).unwrap(), lookup);
 }
 
+/// Rows whose sanitized copy is over 25 MiB: more parts of 5 MiB than `PARTS_IN_FLIGHT`, so
+/// the bound on parts in flight is reached.
+const MANY_PARTS_ROWS: u64 = 120_000;
+
 #[test]
 fn large_object_goes_through_multipart_upload() {
     let m = moto();
     let b = m.bucket("multi");
     let mut input = Vec::new();
-    veil::generate::write_hris(&mut input, 90_000, 3).unwrap();
+    veil::generate::write_hris(&mut input, MANY_PARTS_ROWS, 3).unwrap();
     assert!(input.len() > 12 << 20, "{} bytes", input.len());
     m.put(&b, "in/big.csv", input.clone());
     let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n");
@@ -249,7 +253,7 @@ fn large_object_goes_through_multipart_upload() {
         run(veil(dir.path()).args(["sanitize", "--quiet", "--rules", "r.yaml", "-o", "local.csv", "in.csv"]));
     assert_eq!(code, 0, "{err}");
     let expected = std::fs::read(dir.path().join("local.csv")).unwrap();
-    assert!(expected.len() > 10 << 20);
+    assert!(expected.len() > 25 << 20, "{} bytes", expected.len());
     assert_eq!(m.get(&b, "out/big.csv").0, expected);
     assert_eq!(m.open_uploads(&b), 0);
 }
@@ -259,7 +263,7 @@ fn malformed_row_deep_in_a_large_object_aborts_the_upload() {
     let m = moto();
     let b = m.bucket("badrow");
     let mut input = Vec::new();
-    veil::generate::write_hris(&mut input, 90_000, 4).unwrap();
+    veil::generate::write_hris(&mut input, MANY_PARTS_ROWS, 4).unwrap();
     input.extend_from_slice(b"2024-07-01,E9999999,SECRET-MAIL@example.com\n");
     m.put(&b, "in/big.csv", input);
     let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID]\n");
@@ -276,12 +280,101 @@ fn malformed_row_deep_in_a_large_object_aborts_the_upload() {
     ]));
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains(&format!("s3://{b}/in/big.csv line 90002: record has 3 fields")),
+        err.contains(&format!(
+            "s3://{b}/in/big.csv line {}: record has 3 fields",
+            MANY_PARTS_ROWS + 2
+        )),
         "{err}"
     );
     assert!(!err.contains("SECRET-MAIL"));
     assert_eq!(m.keys(&b), ["in/big.csv"]);
     assert_eq!(m.open_uploads(&b), 0, "multipart uploads are aborted");
+}
+
+/// An HTTP proxy to moto that denies the upload of part `part` (`AccessDenied`, which is not
+/// retried) and forwards every other request, one connection per request.
+fn part_denying_proxy(target: &str, part: u32) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let target = target.trim_start_matches("http://").to_owned();
+    let denied = format!("partNumber={part}");
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let (target, denied) = (target.clone(), denied.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(client.try_clone().unwrap());
+                let (mut head, mut length) = (String::new(), 0);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+                    if name == "content-length" {
+                        length = line.split(':').nth(1).unwrap().trim().parse().unwrap();
+                    }
+                    if name != "connection" {
+                        head.push_str(&line);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return; // veil cancelled the request
+                }
+                let path = head.split_whitespace().nth(1).unwrap_or("");
+                let query = path.split_once('?').map_or("", |(_, q)| q);
+                let mut client = client;
+                if query.split('&').any(|param| param == denied) {
+                    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>\
+                                <Message>Access Denied</Message><RequestId>R1</RequestId><HostId>H1</HostId></Error>";
+                    let reply = format!(
+                        "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\
+                         Connection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = client.write_all(reply.as_bytes());
+                    return;
+                }
+                // `Connection: close`: the reply ends when moto closes, so it needs no parsing.
+                let mut server = TcpStream::connect(&target).unwrap();
+                let request = [head.as_bytes(), b"Connection: close\r\n\r\n", &body].concat();
+                if server.write_all(&request).is_ok() {
+                    let _ = std::io::copy(&mut server, &mut client);
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_failed_part_among_parts_in_flight_aborts_the_upload() {
+    let m = moto();
+    let b = m.bucket("badpart");
+    let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n");
+    let mut input = Vec::new();
+    veil::generate::write_hris(&mut input, MANY_PARTS_ROWS, 6).unwrap();
+    std::fs::write(dir.path().join("in.csv"), &input).unwrap();
+    let proxy = part_denying_proxy(&m.endpoint, 3);
+    let (code, _, err) = run(m.veil_at(dir.path(), &proxy).env("VEIL_S3_PART_SIZE", "5242880").args([
+        "sanitize",
+        "--quiet",
+        "--rules",
+        "r.yaml",
+        "-o",
+        &format!("s3://{b}/out/big.csv"),
+        "in.csv",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("writing s3://{b}/out/big.csv: AccessDenied (HTTP 403)")),
+        "{err}"
+    );
+    assert!(m.keys(&b).is_empty(), "no object without part 3");
+    assert_eq!(m.open_uploads(&b), 0, "the multipart upload is aborted");
 }
 
 #[test]
