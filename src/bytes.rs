@@ -22,7 +22,7 @@ pub fn find_any<const N: usize>(haystack: &[u8], needles: [u8; N]) -> Option<usi
         let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
         let hits = needles
             .iter()
-            .fold(0, |hits, &n| hits | zero_bytes(w ^ ONES * u64::from(n)));
+            .fold(0, |hits, &n| hits | zero_bytes(w ^ (ONES * u64::from(n))));
         if hits != 0 {
             return Some(at + (hits.trailing_zeros() / 8) as usize);
         }

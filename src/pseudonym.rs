@@ -343,7 +343,7 @@ impl PseudonymCache {
         };
         let n = value.len();
         let (head, tail) = (word(&value[..n.min(8)]), word(&value[n.saturating_sub(8)..]));
-        let h = (head ^ tail.rotate_left(29) ^ (n as u64) << 56 ^ format as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+        let h = (head ^ tail.rotate_left(29) ^ ((n as u64) << 56) ^ format as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
         let index = (h >> 58) as usize & (Self::SLOTS - 1);
         &mut self.slots[index]
     }
