@@ -38,11 +38,9 @@ impl fmt::Debug for Mailbox<'_> {
 /// Parses `value` as a psoxy mailbox; `None` when it is not an e-mail.
 #[must_use]
 pub fn parse(value: &str) -> Option<Mailbox<'_>> {
-    if !value.as_bytes().contains(&b'@') {
-        return None;
-    }
     match parse_plain(value) {
         Some(verdict) => verdict,
+        None if !value.as_bytes().contains(&b'@') => None,
         None => parse_general(value),
     }
 }
@@ -73,8 +71,11 @@ fn parse_plain(value: &str) -> Option<Option<Mailbox<'_>>> {
             _ => return None,
         }
     }
+    if ats != 1 {
+        return Some(None);
+    }
     let (local, domain) = (&value[..at], &value[at + 1..]);
-    let ok = ats == 1 && is_dot_atom(local.as_bytes()) && is_domain(domain.as_bytes());
+    let ok = is_dot_atom(local.as_bytes()) && is_domain(domain.as_bytes());
     Some(ok.then_some(Mailbox {
         local: Cow::Borrowed(local),
         domain,

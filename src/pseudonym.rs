@@ -245,7 +245,7 @@ impl Pseudonymizer {
             }
             Some(m) => {
                 let local = m.local.as_bytes();
-                let local = match memchr::memchr(b'+', local) {
+                let local = match local.iter().position(|&b| b == b'+') {
                     Some(k) => &local[..k],
                     None => local,
                 };
