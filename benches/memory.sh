@@ -6,6 +6,9 @@
 # Usage: benches/memory.sh [SIZE_MB...]   (default: 1 10 1024 5120)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in /usr/bin/time bc; do
+    command -v "$tool" >/dev/null || { echo "memory.sh: needs $tool (GNU time, bc)" >&2; exit 1; }
+done
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 10 1024 5120)
 work=$(mktemp -d)
@@ -33,7 +36,7 @@ for mb in "${sizes[@]}"; do
     lookup_rows=$(($(wc -l <"$work/lookup.csv") - 1))
     rm -f "$work/lookup.csv"
     if [ "$lookup_rows" -ne "$rows" ] || [ "$out_bytes" -le 0 ]; then
-        echo "memory.sh: $mb MB: expected $rows lookup rows, got $lookup_rows" >&2
+        echo "memory.sh: $mb MB: expected $rows lookup rows and some output; got $lookup_rows rows, $out_bytes bytes" >&2
         exit 1
     fi
     printf '%-10s %12d %10.2f %12.0f %8.1f MB\n' "${mb} MB" "$rows" "$wall" "$(echo "$rows / $wall" | bc -l)" \

@@ -169,8 +169,9 @@ enum Sink {
 /// Measured on the 1 M-row reference job: about 0.1 s less wall time, a sixth of the run.
 struct EarlyWriteback {
     file: File,
-    /// Bytes written so far, and up to where writeback has been started.
+    /// Bytes written so far.
     written: u64,
+    /// Bytes whose writeback has been started.
     started: u64,
 }
 
@@ -194,7 +195,6 @@ impl EarlyWriteback {
         unsafe {
             libc::sync_file_range(self.file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
         }
-        self.started = self.written;
     }
 
     #[cfg(not(target_os = "linux"))]
@@ -207,6 +207,7 @@ impl Write for EarlyWriteback {
         self.written += n as u64;
         if self.written - self.started >= Self::EVERY {
             self.start_writeback();
+            self.started = self.written;
         }
         Ok(n)
     }

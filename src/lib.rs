@@ -33,7 +33,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod bytes;
+mod bytes;
 pub mod config;
 pub mod email;
 pub mod error;
@@ -51,7 +51,7 @@ pub mod reader;
 pub mod rules;
 #[cfg(feature = "aws")]
 pub mod s3;
-pub mod sha256;
+mod sha256;
 pub mod transform;
 pub mod writer;
 pub mod yaml;

@@ -7,6 +7,7 @@
 //! which discards them.
 
 use std::io::Read;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, mpsc};
 
 use crate::error::{DataError, Error, Result};
@@ -301,10 +302,12 @@ fn copy_rows<R: Read>(
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Result<Work>)>(threads * 2);
     // A fixed pool of batches and buffers circulates reader → worker → writer → reader, so
-    // memory is bounded by the pool, however far one worker falls behind the others.
+    // memory is bounded by the pool, however far one worker falls behind the others: two per
+    // worker (one in hand, one queued), one being read and one being written.
+    let pool = threads * 2 + 2;
     let (recycle_tx, recycle_rx) = mpsc::channel::<Work>();
-    for _ in 0..threads * 2 + 2 {
-        let _ = recycle_tx.send(Work::default());
+    for _ in 0..pool {
+        recycle_tx.send(Work::default()).expect("the receiver is alive");
     }
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -314,8 +317,11 @@ fn copy_rows<R: Read>(
                 loop {
                     let job = work_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
                     let Ok((seq, (batch, mut buffers))) = job else { return };
-                    let result = sanitizer
-                        .batch(seq, &batch, &mut buffers, &mut scratch)
+                    // A panic becomes an error for the writer: otherwise its batch never comes
+                    // back to the pool and the reader waits for it forever.
+                    let run = AssertUnwindSafe(|| sanitizer.batch(seq, &batch, &mut buffers, &mut scratch));
+                    let result = std::panic::catch_unwind(run)
+                        .unwrap_or_else(|_| Err(Error::Config("a worker thread panicked".into())))
                         .map(|()| (batch, buffers));
                     if done_tx.send((seq, result)).is_err() {
                         return;

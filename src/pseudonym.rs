@@ -334,7 +334,8 @@ impl PseudonymCache {
     }
 
     /// The slot for `value`, chosen from its length and its first and last 8 bytes: constant
-    /// time, and a collision only costs a miss (hits compare the whole value).
+    /// time. Values that differ only in their middle share a slot; like any collision, that
+    /// only costs a miss (a hit compares the whole value).
     fn slot(&mut self, value: &[u8], format: PseudonymFormat) -> &mut Slot {
         let word = |bytes: &[u8]| {
             let mut w = [0u8; 8];
@@ -344,7 +345,8 @@ impl PseudonymCache {
         let n = value.len();
         let (head, tail) = (word(&value[..n.min(8)]), word(&value[n.saturating_sub(8)..]));
         let h = (head ^ tail.rotate_left(29) ^ ((n as u64) << 56) ^ format as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-        let index = (h >> 58) as usize & (Self::SLOTS - 1);
+        const { assert!(Self::SLOTS.is_power_of_two()) };
+        let index = (h >> (64 - Self::SLOTS.trailing_zeros())) as usize;
         &mut self.slots[index]
     }
 }

@@ -419,10 +419,12 @@ impl<R: Read> Reader<R> {
         let spans = &batch.spans[spans_before..];
         let record = &self.buf[start..start + len];
         // Most records are ASCII, which is cheaper to confirm than to validate as UTF-8.
-        if let Some(e) = (!record.is_ascii())
-            .then(|| std::str::from_utf8(record).err())
-            .flatten()
-        {
+        let invalid = if record.is_ascii() {
+            None
+        } else {
+            std::str::from_utf8(record).err()
+        };
+        if let Some(e) = invalid {
             let bad = (start + e.valid_up_to()) as u32;
             let field = spans.iter().position(|&(_, e)| bad < e).unwrap_or(0);
             let kind = DataError::InvalidUtf8 { field, column: None };
@@ -541,7 +543,7 @@ fn scan_quoted(buf: &[u8], i: usize) -> Quoted {
     let mut from = i;
     let mut escapes = false;
     loop {
-        match crate::bytes::find_any(&buf[from..], [b'"']) {
+        match memchr::memchr(b'"', &buf[from..]) {
             None => return Quoted::Open,
             Some(k) => {
                 let q = from + k;

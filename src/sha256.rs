@@ -56,7 +56,8 @@ impl Message {
         }
     }
 
-    /// Appends `bytes` with ASCII letters lower-cased (a whole block at a time, not per byte).
+    /// Appends `bytes` with ASCII letters lower-cased (checking for a full block once per
+    /// block, not once per byte).
     #[inline]
     pub fn push_lowercase(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
@@ -90,8 +91,9 @@ impl Message {
         self.filled = 0;
     }
 
-    /// Pads the message and returns its digest. The message is spent: taken by reference
-    /// only so the state is not copied (a copy right after byte-wise writes stalls).
+    /// Pads the message and returns its digest. The message is spent: pushing to it or
+    /// finishing it again gives a wrong digest. (Taken by reference only so the state is not
+    /// copied: a copy right after byte-wise writes stalls the CPU.)
     #[inline]
     pub fn finish(&mut self) -> [u8; 32] {
         let bits = (self.compressed + self.filled as u64) * 8;
