@@ -12,7 +12,7 @@
 //! * display-name atoms have no dots (`J. Smith <j@x.com>` is rejected) and consecutive words
 //!   must be separated by white space (`Al(x)Bo <a@x.com>` is rejected);
 //! * only quoted display-name words may hold non-ASCII (psoxy ≥ 0.5.11, RFC 6532 `qtext`);
-//! * each white-space run is a limited number of "folds" (`[ \t]*\r\n[ \t]+`), see [`Gap`].
+//! * each white-space run is a limited number of "folds" (`[ \t]*\r\n[ \t]+`), see `Gap` in the source.
 use std::borrow::Cow;
 use std::fmt;
 
