@@ -21,7 +21,17 @@ const READ_BUFFER: usize = 1 << 20;
 
 /// A destination that becomes visible only when committed.
 pub trait Output: Write + Send {
-    /// Finishes the output (flushes compression, renames the temp file into place).
+    /// Does everything that can fail short of publishing: writes out compression and buffers,
+    /// syncs a file, sends an upload's last parts. A run prepares every output before it
+    /// commits any, so a late failure in one output publishes none of them.
+    ///
+    /// # Errors
+    /// Any failure to flush, sync or upload; the caller then aborts.
+    fn prepare(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Publishes the output (renames the temp file into place, completes the upload).
     ///
     /// # Errors
     /// Any failure to flush, sync or rename; the output is then removed.
@@ -246,20 +256,34 @@ impl Write for AtomicFile {
     }
 }
 
-impl Output for AtomicFile {
-    fn commit(self: Box<Self>) -> Result<()> {
-        let AtomicFile { temp, sink, path } = *self;
-        let context = || format!("writing {}", path.display());
-        let writer = match sink {
+impl AtomicFile {
+    /// Writes out the gzip trailer and every buffered byte, then syncs the file to disk.
+    /// Doing it twice is harmless: the second time finds nothing to do.
+    fn sync(&mut self) -> io::Result<()> {
+        let buffered = match &mut self.sink {
             Sink::Plain(w) => w,
-            Sink::Gzip(g) => g.finish().map_err(|e| Error::io(context(), e))?,
+            Sink::Gzip(g) => {
+                g.try_finish()?;
+                g.get_mut()
+            }
         };
-        let file = writer
-            .into_inner()
-            .map_err(|e| Error::io(context(), e.into_error()))?
-            .file;
-        file.sync_all().map_err(|e| Error::io(context(), e))?;
-        temp.persist(&path).map_err(|e| Error::io(context(), e.error))?;
+        buffered.flush()?;
+        buffered.get_ref().file.sync_all()
+    }
+}
+
+impl Output for AtomicFile {
+    fn prepare(&mut self) -> Result<()> {
+        self.sync()
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
+        self.prepare()?;
+        let AtomicFile { temp, sink, path } = *self;
+        drop(sink);
+        temp.persist(&path)
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e.error))?;
         Ok(())
     }
 }
@@ -277,6 +301,10 @@ impl Write for Stdout {
 }
 
 impl Output for Stdout {
+    fn prepare(&mut self) -> Result<()> {
+        self.0.flush().map_err(|e| Error::io("writing <stdout>", e))
+    }
+
     fn commit(mut self: Box<Self>) -> Result<()> {
         self.0.flush().map_err(|e| Error::io("writing <stdout>", e))
     }

@@ -182,7 +182,10 @@ pub fn run<R: Read>(
             options,
         )
     })();
-    let rows = match result {
+    // Every output is prepared (written out, synced, uploaded) before any is published, so
+    // a failure in one at the end leaves none behind.
+    let prepared = result.and_then(|rows| outputs.iter_mut().try_for_each(|out| out.prepare()).map(|()| rows));
+    let rows = match prepared {
         Ok(rows) => rows,
         Err(e) => {
             for out in outputs {
@@ -558,6 +561,74 @@ mod tests {
             out[1],
             "EMPLOYEE_ID,EMPLOYEE_ID_ORIG\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,1\n,\n"
         );
+    }
+
+    /// Remembers whether it was published or discarded; its `prepare` can be made to fail.
+    struct Recorder {
+        fail_prepare: bool,
+        state: Arc<Mutex<&'static str>>,
+    }
+
+    impl std::io::Write for Recorder {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Output for Recorder {
+        fn prepare(&mut self) -> Result<()> {
+            *self.state.lock().unwrap() = "prepared";
+            if self.fail_prepare {
+                return Err(Error::io("writing out2.csv", std::io::Error::other("disk full")));
+            }
+            Ok(())
+        }
+
+        fn commit(self: Box<Self>) -> Result<()> {
+            *self.state.lock().unwrap() = "committed";
+            Ok(())
+        }
+
+        fn abort(self: Box<Self>) {
+            *self.state.lock().unwrap() = "aborted";
+        }
+    }
+
+    #[test]
+    fn every_output_is_prepared_before_any_is_published() {
+        let rules = columnar("columnsToRedact: [b]\n");
+        for fail_second in [false, true] {
+            let states: Vec<_> = (0..2).map(|_| Arc::new(Mutex::new("open"))).collect();
+            let sinks = states
+                .iter()
+                .enumerate()
+                .map(|(i, state)| {
+                    let (state, fail_prepare) = (Arc::clone(state), fail_second && i == 1);
+                    Sink {
+                        rules: &rules,
+                        location: format!("out{}.csv", i + 1),
+                        open: Box::new(move || Ok(Box::new(Recorder { fail_prepare, state }) as Box<dyn Output>)),
+                    }
+                })
+                .collect();
+            let result = run("a,b\n1,2\n".as_bytes(), "in.csv", &pz(), sinks, &Options::default());
+            let states: Vec<&str> = states.iter().map(|s| *s.lock().unwrap()).collect();
+            if fail_second {
+                let message = result.unwrap_err().to_string();
+                assert!(
+                    message.contains("writing out2.csv") && message.contains("disk full"),
+                    "{message}"
+                );
+                assert_eq!(states, ["aborted", "aborted"]);
+            } else {
+                assert_eq!(result.unwrap().rows, 1);
+                assert_eq!(states, ["committed", "committed"]);
+            }
+        }
     }
 
     #[test]

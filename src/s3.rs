@@ -348,6 +348,23 @@ impl Upload {
         Err(error)
     }
 
+    /// Sends the last part and waits for every part of a multipart object: everything that
+    /// can fail short of completing it. (A small object is one PUT, at commit.)
+    fn send_all(&mut self) -> Result<()> {
+        let at = self.at.to_string();
+        let context = || format!("writing {at}");
+        if self.upload_id.is_none() {
+            return Err(Error::io(context(), aborted()));
+        }
+        if self.sent > 0 && !self.buffer.is_empty() {
+            self.upload_part().map_err(|e| Error::io(context(), e))?;
+        }
+        while !self.uploading.is_empty() {
+            self.wait_one().map_err(|e| Error::io(context(), e))?;
+        }
+        Ok(())
+    }
+
     /// Completes the object; on error the caller aborts.
     fn finish(&mut self) -> Result<()> {
         let at = self.at.to_string();
@@ -375,12 +392,7 @@ impl Upload {
                 )
                 .map_err(|e| sdk_error(context(), e))?;
         } else {
-            if !self.buffer.is_empty() {
-                self.upload_part().map_err(|e| Error::io(context(), e))?;
-            }
-            while !self.uploading.is_empty() {
-                self.wait_one().map_err(|e| Error::io(context(), e))?;
-            }
+            self.send_all()?;
             // Parts finish in any order; S3 wants them by number, and every one of them (it
             // would complete an object with a gap).
             let mut parts = std::mem::take(&mut self.parts);
@@ -454,6 +466,14 @@ impl Write for Upload {
 }
 
 impl Output for Upload {
+    fn prepare(&mut self) -> Result<()> {
+        let result = self.send_all();
+        if result.is_err() {
+            self.abort_upload();
+        }
+        result
+    }
+
     fn commit(mut self: Box<Self>) -> Result<()> {
         let result = self.finish();
         if result.is_err() {
@@ -487,6 +507,12 @@ impl Write for Gzipped {
 }
 
 impl Output for Gzipped {
+    fn prepare(&mut self) -> Result<()> {
+        let encoder = self.0.as_mut().expect("open until commit");
+        encoder.try_finish().map_err(|e| Error::io("compressing", e))?;
+        encoder.get_mut().prepare()
+    }
+
     fn commit(mut self: Box<Self>) -> Result<()> {
         let encoder = self.0.take().expect("open until commit");
         let upload = encoder.finish().map_err(|e| Error::io("compressing", e))?;

@@ -139,6 +139,19 @@ impl Function {
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect()
     }
+
+    /// The log lines once `ready` holds for them (or after 10 s): a line is written after the
+    /// invocation's answer and read by another thread, so it may arrive a moment later.
+    fn logs_when(&self, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let logs = self.logs();
+            if ready(&logs) || std::time::Instant::now() > deadline {
+                return logs;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 fn fixture(name: &str, bucket: &str) -> String {
@@ -284,7 +297,7 @@ fn psoxy_environment_direct_encoded_multi_and_eventbridge_events() {
         Outcome::Response(v) => assert_eq!(v["processed"], 0),
         other => panic!("{other:?}"),
     }
-    let logs = f.logs();
+    let logs = f.logs_when(|logs| logs.iter().filter(|l| l["status"] == "ok").count() >= 5);
     let done: Vec<&Value> = logs.iter().filter(|l| l["status"] == "ok").collect();
     assert_eq!(done.len(), 5, "one log line per object: {logs:?}");
     assert_eq!(done[0]["rows"], 200);
@@ -358,7 +371,8 @@ fn bad_object_fails_the_invocation_and_writes_nothing_and_own_outputs_are_skippe
     let event =
         fixture("s3-put.json", &input).replace("hris/2024-07-01/hris.csv", "sanitized/hris/2024-07-01/hris.csv");
     assert!(matches!(f.api.invoke(&event), Outcome::Response(_)));
-    assert!(f.logs().iter().any(|l| l["status"] == "skipped"), "{:?}", f.logs());
+    let logs = f.logs_when(|logs| logs.iter().any(|l| l["status"] == "skipped"));
+    assert!(logs.iter().any(|l| l["status"] == "skipped"), "{logs:?}");
     assert_eq!(
         m.keys(&input),
         ["hris/2024-07-01/hris.csv", "sanitized/hris/2024-07-01/hris.csv"]
