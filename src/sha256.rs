@@ -21,6 +21,7 @@ const INITIAL: [u32; 8] = [
 ];
 
 /// A SHA-256 computation in progress: the state after the full blocks, and the open block.
+/// Bytes of the open block past `filled` are always zero, so padding needs no clearing.
 /// Its `Debug` shows nothing: the state may be derived from a key.
 #[derive(Clone)]
 pub struct Message {
@@ -87,6 +88,7 @@ impl Message {
     #[inline]
     fn compress(&mut self) {
         compress256(&mut self.state, std::slice::from_ref(&self.block));
+        self.block = [0; 64];
         self.compressed += 64;
         self.filled = 0;
     }
@@ -99,10 +101,8 @@ impl Message {
         let bits = (self.compressed + self.filled as u64) * 8;
         self.push_byte(0x80);
         if self.filled > 56 {
-            self.block[self.filled..].fill(0);
             self.compress();
         }
-        self.block[self.filled..56].fill(0);
         self.block[56..].copy_from_slice(&bits.to_be_bytes());
         compress256(&mut self.state, std::slice::from_ref(&self.block));
         let mut digest = [0u8; 32];
