@@ -45,27 +45,25 @@ impl Message {
 
     /// Appends `bytes`.
     #[inline]
-    pub fn push(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            let n = (64 - self.filled).min(bytes.len());
-            self.block[self.filled..self.filled + n].copy_from_slice(&bytes[..n]);
-            self.filled += n;
-            bytes = &bytes[n..];
-            if self.filled == 64 {
-                self.compress();
-            }
-        }
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.push_mapped(bytes, |b| b);
     }
 
-    /// Appends `bytes` with ASCII letters lower-cased (checking for a full block once per
-    /// block, not once per byte).
+    /// Appends `bytes` with ASCII letters lower-cased.
     #[inline]
-    pub fn push_lowercase(&mut self, mut bytes: &[u8]) {
+    pub fn push_lowercase(&mut self, bytes: &[u8]) {
+        self.push_mapped(bytes, |b| b.to_ascii_lowercase());
+    }
+
+    /// Appends `bytes` passed through `map`, a block's worth at a time (the check for a full
+    /// block runs once per block, not once per byte).
+    #[inline]
+    fn push_mapped(&mut self, mut bytes: &[u8], map: impl Fn(u8) -> u8) {
         while !bytes.is_empty() {
             let n = (64 - self.filled).min(bytes.len());
             let open = &mut self.block[self.filled..self.filled + n];
-            for (to, from) in open.iter_mut().zip(&bytes[..n]) {
-                *to = from.to_ascii_lowercase();
+            for (to, &from) in open.iter_mut().zip(&bytes[..n]) {
+                *to = map(from);
             }
             self.filled += n;
             bytes = &bytes[n..];
