@@ -41,6 +41,7 @@ pub mod error;
 pub mod event;
 pub mod generate;
 pub mod io;
+pub mod java;
 #[cfg(feature = "aws")]
 pub mod lambda;
 pub mod location;
