@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use veil::error::Error;
 use veil::io::{self, Output};
@@ -84,6 +84,11 @@ struct SanitizeArgs {
     /// Threads sanitizing rows (default: every core); 1 runs on a single core.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Refuse the file when a column the rules read (columnsToPseudonymize, or the source of
+    /// a rename, duplicate or transform) is missing from it. Default: write that column
+    /// empty, as psoxy does, and warn.
+    #[arg(long)]
+    strict_columns: bool,
     #[command(flatten)]
     secrets: SecretArgs,
     /// Input CSV: a path or s3://bucket/key (gzip detected), or `-` for stdin.
@@ -102,6 +107,9 @@ struct CheckArgs {
     /// Check the built-in lookup rules with this key column too.
     #[arg(long, value_name = "COL")]
     lookup_key: Option<String>,
+    /// Count columns missing from the file as problems, as `sanitize --strict-columns` does.
+    #[arg(long)]
+    strict_columns: bool,
     /// Input CSV (only its header is read).
     #[arg(value_name = "INPUT")]
     input: String,
@@ -356,22 +364,24 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         shuffle_seed: seed,
         progress: Some(&tick),
         threads: args.threads.unwrap_or_else(pipeline::available_threads),
+        strict_columns: args.strict_columns,
     };
     let summary = pipeline::run(input.reader, &input.name, &pseudonymizer, sinks, &options);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let summary = summary?;
+    for o in &summary.outputs {
+        if let Some(warning) = &o.warning {
+            eprintln!("veil: warning: {} -> {}: {warning}", input.name, display(&o.location));
+        }
+    }
     if !args.quiet {
         let outputs: Vec<String> = summary
             .outputs
             .iter()
             .map(|o| {
-                let location = if o.location == "-" {
-                    "<stdout>"
-                } else {
-                    o.location.as_str()
-                };
+                let location = display(&o.location);
                 format!("{location} ({} columns, {} pseudonymized)", o.columns, o.pseudonymized)
             })
             .collect();
@@ -384,6 +394,11 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// An output location for messages.
+fn display(location: &str) -> &str {
+    if location == "-" { "<stdout>" } else { location }
 }
 
 /// A progress bar on stderr for large inputs, only when stderr is a terminal.
@@ -434,28 +449,45 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     let cloud = cloud_for(&[args.input.as_str()], &SecretArgs::none())?;
     let input = location::open(&args.input, cloud.as_ref())?;
     let mut reader = Reader::new(input.reader, &input.name, &delimiter);
-    let Some((header, line)) = pipeline::read_header(&mut reader, &mut Batch::default())? else {
-        bail!(
-            "{}: the input is empty: no header to check the rules against",
-            input.name
-        );
-    };
+    let (header, line) = pipeline::read_header(&mut reader, &mut Batch::default())?.unwrap_or((Vec::new(), 1));
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "input: {} ({} columns, header on line {line})",
-        input.name,
-        header.len()
-    )?;
+    if header.is_empty() {
+        writeln!(
+            out,
+            "input: {} (empty: no header; only the columns the rules create)",
+            input.name
+        )?;
+    } else {
+        writeln!(
+            out,
+            "input: {} ({} columns, header on line {line})",
+            input.name,
+            header.len()
+        )?;
+    }
     let mut failed = 0;
     for (title, rules) in &sets {
         writeln!(out, "\n{title}:")?;
-        match Plan::new(rules, &header, &input.name, line) {
-            Ok(plan) => write!(out, "{}", plan.describe())?,
+        let plan = Plan::new(rules, &header, &input.name, line).and_then(|plan| {
+            if args.strict_columns {
+                plan.check_strict(&input.name, line)?;
+            }
+            Ok(plan)
+        });
+        match plan {
+            Ok(plan) => {
+                write!(out, "{}", plan.describe())?;
+                if let Some(warning) = plan.warning() {
+                    writeln!(out, "warning: {warning}")?;
+                }
+            }
             Err(e) => {
                 failed += 1;
                 writeln!(out, "PROBLEMS:\n{e}")?;
             }
+        }
+        for note in rules.psoxy_readings() {
+            writeln!(out, "warning: {note}")?;
         }
     }
     if failed > 0 {
@@ -477,9 +509,10 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     let mut cell = Vec::new();
     for value in &args.values {
-        let value = value.trim();
+        // As a CSV cell: trimmed like psoxy's reader, and a blank value stays blank.
+        let value = veil::java::trim(value);
         cell.clear();
-        if !value.is_empty() {
+        if !veil::java::is_blank(value) {
             pseudonymizer.pseudonymize(value, format, &mut cell);
         }
         cell.push(b'\n');

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use crate::error::{DataError, Error, Result};
 use crate::io::Output;
+use crate::java;
 use crate::plan::{Action, Func, Plan};
 use crate::pseudonym::{PseudonymCache, PseudonymFormat, Pseudonymizer};
 use crate::reader::{Batch, LineEnding, Reader, Row};
@@ -46,6 +47,8 @@ pub struct Options<'a> {
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
     /// Threads sanitizing batches; 0 or 1 runs everything on the calling thread.
     pub threads: usize,
+    /// Refuse the file when a column the rules read is missing, instead of writing it empty.
+    pub strict_columns: bool,
 }
 
 /// What a run did.
@@ -68,6 +71,8 @@ pub struct OutputSummary {
     pub columns: usize,
     /// Output columns holding pseudonyms.
     pub pseudonymized: usize,
+    /// Columns the file lacks (written empty) and rule names matching no column, if any.
+    pub warning: Option<String>,
 }
 
 /// Every core the process may use.
@@ -127,28 +132,30 @@ pub fn run<R: Read>(
     let mut reader = Reader::new(input, name, &delimiter);
     let mut batch = Batch::default();
     let header = read_header(&mut reader, &mut batch)?;
-    let plans = match &header {
-        Some((names, line)) => {
-            let mut plans = Vec::new();
-            let mut problems = Vec::new();
-            for sink in &sinks {
-                match Plan::new(sink.rules, names, name, *line) {
-                    Ok(p) => plans.push(Some(p)),
-                    Err(Error::Header { problems: p, .. }) => problems.extend(p),
-                    Err(e) => return Err(e),
-                }
+    // An empty input has no header: psoxy still writes the columns its rules create.
+    let (names, line) = header.clone().unwrap_or((Vec::new(), 1));
+    let mut plans = Vec::new();
+    let mut problems = Vec::new();
+    for sink in &sinks {
+        let plan = Plan::new(sink.rules, &names, name, line).and_then(|p| {
+            if options.strict_columns {
+                p.check_strict(name, line)?;
             }
-            if !problems.is_empty() {
-                return Err(Error::Header {
-                    file: name.into(),
-                    line: *line,
-                    problems,
-                });
-            }
-            plans
+            Ok(p)
+        });
+        match plan {
+            Ok(p) => plans.push(p),
+            Err(Error::Header { problems: p, .. }) => problems.extend(p),
+            Err(e) => return Err(e),
         }
-        None => sinks.iter().map(|_| None).collect(),
-    };
+    }
+    if !problems.is_empty() {
+        return Err(Error::Header {
+            file: name.into(),
+            line,
+            problems,
+        });
+    }
     let eol = reader.line_ending();
     let mut outputs: Vec<Box<dyn Output>> = Vec::new();
     let mut summaries = Vec::new();
@@ -156,12 +163,13 @@ pub fn run<R: Read>(
         for (sink, plan) in sinks.into_iter().zip(&plans) {
             outputs.push((sink.open)()?);
             summaries.push(OutputSummary {
-                columns: plan.as_ref().map_or(0, |p| p.columns.len()),
-                pseudonymized: plan.as_ref().map_or(0, Plan::pseudonymized_columns),
+                columns: plan.columns.len(),
+                pseudonymized: plan.pseudonymized_columns(),
+                warning: plan.warning(),
                 location: sink.location,
             });
         }
-        let plans: Vec<&Plan> = plans.iter().flatten().collect();
+        let plans: Vec<&Plan> = plans.iter().collect();
         let eol_bytes = eol.map_or(&b""[..], LineEnding::as_bytes);
         for ((plan, out), summary) in plans.iter().zip(outputs.iter_mut()).zip(&summaries) {
             let mut head = Vec::new();
@@ -420,8 +428,8 @@ pub struct Scratch {
 pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: &mut Vec<u8>, scratch: &mut Scratch) {
     for (i, column) in plan.columns.iter().enumerate() {
         let first = i == 0;
-        let value = row.get_str(column.source).unwrap_or("");
-        if value.is_empty() {
+        let value = column.source.and_then(|s| row.get_str(s)).unwrap_or("");
+        if is_blank(value) {
             push_field(out, None, first);
             continue;
         }
@@ -439,11 +447,23 @@ pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: 
     }
 }
 
-/// Applies functions in order; once the value is null, it stays null.
+/// psoxy's `StringUtils.isBlank`: a blank cell is written as null (empty, never quoted).
+/// Values are trimmed of everything up to U+0020 already, so only one starting with a
+/// multi-byte Java space (U+1680, U+2000.., U+3000) needs the full check.
+fn is_blank(value: &str) -> bool {
+    match value.as_bytes().first() {
+        None => true,
+        Some(0xE1..=0xE3) => java::is_blank(value),
+        Some(_) => false,
+    }
+}
+
+/// Applies functions in order; once the value is null, it stays null. A blank value reaching
+/// a pseudonymization is left as it is (psoxy hashes only non-blank values).
 fn chain(funcs: &[Func], value: &str, plan: &Plan, pz: &Pseudonymizer, scratch: &mut Vec<u8>) -> Option<String> {
     let mut current = value.to_owned();
     let pseudonymize = |v: String, scratch: &mut Vec<u8>| {
-        if v.is_empty() {
+        if java::is_blank(&v) {
             return v;
         }
         scratch.clear();

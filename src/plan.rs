@@ -1,16 +1,22 @@
 //! Rules bound to one file's header: what each output column is made of.
 //!
-//! Built once per file, exactly in psoxy's registration order (SPEC.md §6): duplicates,
-//! renames, transforms, pseudonymize, pseudonymize-if-present, pass-through; output columns
-//! sorted by input position, new ones after in natural order. The per-row loop then does
-//! no name lookups. veil adds the header checks psoxy lacks: duplicate header names and
-//! columns the rules name but the file lacks are errors, not silent phantom columns.
+//! Built as psoxy's `ColumnarBulkDataSanitizerImpl` builds its column table (SPEC.md §6):
+//! names compared with Java's `equalsIgnoreCase`, each rule list walked in Java's
+//! `CASE_INSENSITIVE_ORDER`, registrations in psoxy's order (duplicates, renames,
+//! transforms, pseudonymize, pseudonymize-if-present, pass-through), output columns ordered
+//! by input position, then by the spelling of their first registration. A source the file
+//! lacks gives an empty column, as in psoxy, and is reported. Names are looked up in hash
+//! maps, so binding is linear in the header's width; the per-row loop does no lookups.
+//! veil adds one header check psoxy lacks: duplicate header names are an error (psoxy
+//! silently drops one of the columns).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::error::{Error, Problem, Result};
+use crate::java;
 use crate::pseudonym::PseudonymFormat;
-use crate::rules::{ColumnarRules, Name, same_name};
+use crate::rules::{ColumnarRules, Name};
 use crate::transform::Step;
 
 /// What happens to a non-blank value, in order.
@@ -38,12 +44,32 @@ pub enum Action {
 pub struct Column {
     /// Output header spelling.
     pub name: String,
-    /// Index of the input column it reads.
-    pub source: usize,
+    /// Index of the input column it reads; `None` when the file lacks it (always empty).
+    pub source: Option<usize>,
     /// What is done to the value.
     pub action: Action,
     /// The rules that produced it, for `veil check`.
     pub origin: Vec<String>,
+}
+
+/// An output column whose source the file lacks: psoxy writes it empty, and so does veil.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// The output column.
+    pub column: String,
+    /// The source column as the rules name it.
+    pub source: String,
+    /// The rule that reads it, e.g. `columnsToPseudonymize`.
+    pub rule: String,
+}
+
+/// Names in one rule that match no input column: the rule does nothing (a typo?).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    /// The rule, e.g. `columnsToRedact`.
+    pub rule: &'static str,
+    /// The names, as written.
+    pub names: Vec<String>,
 }
 
 /// The rules for one output, bound to one header.
@@ -57,122 +83,161 @@ pub struct Plan {
     pub format: PseudonymFormat,
     /// Input columns not written, with why.
     pub dropped: Vec<(String, &'static str)>,
+    /// Output columns written empty because the file lacks their source.
+    pub missing: Vec<Missing>,
+    /// Rule names that match no input column.
+    pub unmatched: Vec<Unmatched>,
 }
 
+/// One registration target in psoxy's column table.
 struct Entry {
+    /// Spelling of the first registration (psoxy's tree-map key).
     key: String,
-    source: String,
+    /// The name looked up in the header (psoxy lower-cases transform sources first).
+    lookup: String,
+    /// The source as the rules wrote it, for messages.
+    written: String,
     funcs: Vec<Func>,
     origin: Vec<String>,
 }
 
+/// psoxy's column table: entries in registration order, found by case-insensitive key.
+#[derive(Default)]
+struct Table {
+    entries: Vec<Entry>,
+    index: HashMap<String, usize>,
+}
+
+impl Table {
+    /// psoxy's `addColumnTransform`: a new output column, or one more function (and origin)
+    /// for an existing one, whose source then stays the first registration's.
+    fn add(&mut self, key: &str, lookup: &str, written: &str, func: Option<Func>, origin: String) {
+        match self.index.get(&java::ignore_case_key(key)) {
+            Some(&i) => {
+                self.entries[i].funcs.extend(func);
+                self.entries[i].origin.push(origin);
+            }
+            None => {
+                self.index.insert(java::ignore_case_key(key), self.entries.len());
+                self.entries.push(Entry {
+                    key: key.to_owned(),
+                    lookup: lookup.to_owned(),
+                    written: written.to_owned(),
+                    funcs: func.into_iter().collect(),
+                    origin: vec![origin],
+                });
+            }
+        }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(&java::ignore_case_key(name))
+    }
+}
+
+/// Items in Java's `CASE_INSENSITIVE_ORDER`, keeping the first of case-insensitively equal
+/// ones: the iteration order of psoxy's `TreeSet`s and `TreeMap`s.
+fn tree_order<T: Clone>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut v = items.to_vec();
+    v.sort_by(|a, b| java::compare_ignore_case(name(a), name(b)));
+    v.dedup_by(|b, a| java::equals_ignore_case(name(a), name(b)));
+    v
+}
+
 impl Plan {
-    /// Binds `rules` to `header`. `file` and `line` name the header in messages.
+    /// Binds `rules` to `header` (empty for an empty input). `file` and `line` name the
+    /// header in messages.
     ///
     /// # Errors
-    /// Every header problem at once: duplicate names, columns the rules name that the
-    /// file lacks, a value that would be pseudonymized twice.
+    /// Every header problem at once: duplicate names, a value that would be pseudonymized
+    /// twice.
     pub fn new(rules: &ColumnarRules, header: &[String], file: &str, line: u64) -> Result<Plan> {
-        let mut problems = duplicate_names(header);
-        let index_of = |name: &str| header.iter().position(|h| same_name(h, name));
-        let listed = |list: &[Name], name: &str| list.iter().any(|n| n.is(name));
+        let key = java::ignore_case_key;
+        let keys: Vec<String> = header.iter().map(|h| key(h)).collect();
+        let mut problems = duplicate_names(header, &keys);
+        let mut position: HashMap<&str, usize> = HashMap::with_capacity(header.len());
+        for (i, k) in keys.iter().enumerate() {
+            position.entry(k.as_str()).or_insert(i);
+        }
+        let set = |list: &[Name]| list.iter().map(|n| key(&n.text)).collect::<HashSet<String>>();
+        let redact = set(&rules.columns_to_redact);
+        let include = rules.columns_to_include.as_deref().map(set);
         let retained: Vec<usize> = (0..header.len())
-            .filter(|&i| !listed(&rules.columns_to_redact, &header[i]))
-            .filter(|&i| {
-                rules
-                    .columns_to_include
-                    .as_ref()
-                    .is_none_or(|inc| listed(inc, &header[i]))
-            })
+            .filter(|&i| !redact.contains(&keys[i]) && include.as_ref().is_none_or(|inc| inc.contains(&keys[i])))
             .collect();
+        let mut retained_index: HashMap<&str, usize> = HashMap::with_capacity(retained.len());
+        for &i in &retained {
+            retained_index.entry(keys[i].as_str()).or_insert(i);
+        }
 
-        let mut entries: Vec<Entry> = Vec::new();
-        let sorted = |pairs: &[(Name, Name)]| {
-            let mut v: Vec<(Name, Name)> = pairs.to_vec();
-            v.sort_by_key(|(from, _)| from.text.to_lowercase());
-            v
-        };
-        for (from, to) in sorted(&rules.columns_to_duplicate) {
-            add(
-                &mut entries,
-                &to,
-                &from,
-                None,
-                format!("columnsToDuplicate from {}", from.text),
-            );
+        let mut table = Table::default();
+        let duplicates = tree_order(&rules.columns_to_duplicate, |(from, _)| &from.text);
+        for (from, to) in &duplicates {
+            let origin = format!("columnsToDuplicate from {}", from.text);
+            table.add(&to.text, &from.text, &from.text, None, origin);
         }
-        for (from, to) in sorted(&rules.columns_to_rename) {
-            add(
-                &mut entries,
-                &to,
-                &from,
-                None,
-                format!("columnsToRename from {}", from.text),
-            );
+        let renames = tree_order(&rules.columns_to_rename, |(from, _)| &from.text);
+        for (from, to) in &renames {
+            let origin = format!("columnsToRename from {}", from.text);
+            table.add(&to.text, &from.text, &from.text, None, origin);
         }
-        let mut transforms: Vec<_> = rules.fields_to_transform.iter().enumerate().collect();
-        transforms.sort_by_key(|(i, t)| (t.source.text.to_lowercase(), *i));
-        for (_, t) in transforms {
+        // Grouped by the lower-cased source (psoxy's `trim().toLowerCase()` key), groups in
+        // case-insensitive order, pipelines in file order within a group.
+        let mut transforms: Vec<(String, usize)> = rules
+            .fields_to_transform
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (java::to_lower_case(&t.source.text), i))
+            .collect();
+        let mut group_of: HashMap<String, String> = HashMap::new();
+        for (lowered, _) in &mut transforms {
+            *lowered = group_of.entry(key(lowered)).or_insert_with(|| lowered.clone()).clone();
+        }
+        transforms.sort_by(|(a, i), (b, j)| java::compare_ignore_case(a, b).then(i.cmp(j)));
+        for (lowered, i) in &transforms {
+            let t = &rules.fields_to_transform[*i];
             let origin = format!("fieldsToTransform.{}", t.key.text);
-            add(
-                &mut entries,
-                &t.new_name,
-                &t.source,
-                Some(Func::Pipeline(t.steps.clone())),
-                origin,
-            );
+            let func = Some(Func::Pipeline(t.steps.clone()));
+            table.add(&t.new_name.text, lowered, &t.source.text, func, origin);
         }
-        let mut pseudonymize = rules.columns_to_pseudonymize.clone();
-        pseudonymize.sort_by_key(|n| n.text.to_lowercase());
-        for n in &pseudonymize {
-            add(
-                &mut entries,
-                n,
-                n,
-                Some(Func::Pseudonymize),
-                "columnsToPseudonymize".into(),
-            );
+        for n in tree_order(&rules.columns_to_pseudonymize, |n| &n.text) {
+            let origin = "columnsToPseudonymize".to_owned();
+            table.add(&n.text, &n.text, &n.text, Some(Func::Pseudonymize), origin);
         }
-        let mut if_present = rules.columns_to_pseudonymize_if_present.clone();
-        if_present.sort_by_key(|n| n.text.to_lowercase());
-        for n in &if_present {
-            if retained.iter().any(|&i| n.is(&header[i])) {
-                add(
-                    &mut entries,
-                    n,
-                    n,
-                    Some(Func::Pseudonymize),
-                    "columnsToPseudonymizeIfPresent".into(),
-                );
+        for n in tree_order(&rules.columns_to_pseudonymize_if_present, |n| &n.text) {
+            if retained_index.contains_key(key(&n.text).as_str()) {
+                let origin = "columnsToPseudonymizeIfPresent".to_owned();
+                table.add(&n.text, &n.text, &n.text, Some(Func::Pseudonymize), origin);
             }
         }
-        let renamed_away = |h: &str| rules.columns_to_rename.iter().any(|(from, _)| from.is(h));
+        let renamed_away: HashSet<String> = renames.iter().map(|(from, _)| key(&from.text)).collect();
         for &i in &retained {
             let h = &header[i];
-            if !entries.iter().any(|e| same_name(&e.key, h)) && !renamed_away(h) {
-                let name = Name {
-                    text: h.clone(),
-                    at: (0, 0),
-                };
-                add(&mut entries, &name, &name, None, "kept".into());
+            if !table.contains(h) && !renamed_away.contains(&keys[i]) {
+                table.add(h, h, h, None, "kept".into());
             }
         }
 
-        let mut columns = Vec::new();
-        for e in entries {
-            let Some(source) = index_of(&e.source) else {
-                let rule = e.origin.first().cloned().unwrap_or_default();
-                let rule = rule.split(' ').next().unwrap_or_default().to_owned();
-                problems.push(Problem::new(
+        // Output order: input position (a renamed column takes its old column's place), then
+        // `String.compareTo` of the first registration's spelling.
+        let mut rename_source: HashMap<String, usize> = HashMap::new();
+        for (from, to) in &renames {
+            let at = position.get(key(&from.text).as_str()).copied().unwrap_or(usize::MAX);
+            rename_source.entry(key(&to.text)).or_insert(at);
+        }
+        let mut missing = Vec::new();
+        let mut columns: Vec<(usize, Entry, Column)> = Vec::with_capacity(table.entries.len());
+        for e in table.entries {
+            let k = key(&e.key);
+            let source = position.get(key(&e.lookup).as_str()).copied();
+            if source.is_none() {
+                let rule = e.origin[0].split(' ').next().unwrap_or_default().to_owned();
+                missing.push(Missing {
+                    column: e.key.clone(),
+                    source: e.written.clone(),
                     rule,
-                    // Never list the header: in a file without one, it is a data row.
-                    format!(
-                        "column `{}` is not in the file's header (`veil check` shows its columns)",
-                        e.source
-                    ),
-                ));
-                continue;
-            };
+                });
+            }
             let hashes = e.funcs.iter().filter(|f| hashes_value(f)).count();
             if hashes > 1 {
                 problems.push(Problem::new(
@@ -180,21 +245,28 @@ impl Plan {
                     format!("column `{}` would be pseudonymized {hashes} times", e.key),
                 ));
             }
-            let name = match retained.iter().find(|&&i| same_name(&header[i], &e.key)) {
+            let at = position.get(k.as_str()).copied().unwrap_or(usize::MAX);
+            let at = at.min(rename_source.get(&k).copied().unwrap_or(usize::MAX));
+            let name = match retained_index.get(k.as_str()) {
                 Some(&i) => header[i].clone(),
-                None => e.key,
+                None => e.key.clone(),
             };
             let action = match e.funcs.as_slice() {
                 [] => Action::Copy,
                 [Func::Pseudonymize] => Action::Pseudonymize,
-                _ => Action::Chain(e.funcs),
+                funcs => Action::Chain(funcs.to_vec()),
             };
-            columns.push(Column {
-                name,
-                source,
-                action,
-                origin: e.origin,
-            });
+            let origin = e.origin.clone();
+            columns.push((
+                at,
+                e,
+                Column {
+                    name,
+                    source,
+                    action,
+                    origin,
+                },
+            ));
         }
         if !problems.is_empty() {
             return Err(Error::Header {
@@ -203,30 +275,21 @@ impl Plan {
                 problems,
             });
         }
+        columns.sort_by(|(a, x, _), (b, y, _)| a.cmp(b).then_with(|| java::compare(&x.key, &y.key)));
+        let columns: Vec<Column> = columns.into_iter().map(|(_, _, c)| c).collect();
 
-        let position = |name: &str| {
-            let direct = header.iter().position(|h| same_name(h, name));
-            let mut renames = sorted(&rules.columns_to_rename);
-            renames.retain(|(_, to)| to.is(name));
-            let renamed = renames.first().and_then(|(from, _)| index_of(&from.text));
-            direct.into_iter().chain(renamed).min().unwrap_or(usize::MAX)
-        };
-        // Ties in natural (UTF-16, case-sensitive) order, as Java's String.compareTo.
-        columns.sort_by_cached_key(|c| (position(&c.name), c.name.encode_utf16().collect::<Vec<u16>>()));
+        let written: HashSet<(usize, String)> =
+            columns.iter().filter_map(|c| Some((c.source?, key(&c.name)))).collect();
         let dropped = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| {
-                !columns
-                    .iter()
-                    .any(|c| c.source == *i && same_name(&c.name, &header[*i]))
-            })
+            .filter(|(i, _)| !written.contains(&(*i, keys[*i].clone())))
             .map(|(i, h)| {
-                let why = if listed(&rules.columns_to_redact, h) {
+                let why = if redact.contains(&keys[i]) {
                     "columnsToRedact"
-                } else if !retained.contains(&i) {
+                } else if !retained_index.contains_key(keys[i].as_str()) {
                     "not in columnsToInclude"
-                } else if renamed_away(h) {
+                } else if renamed_away.contains(&keys[i]) {
                     "renamed"
                 } else {
                     "replaced by a rule's output"
@@ -234,19 +297,85 @@ impl Plan {
                 (h.clone(), why)
             })
             .collect();
+        let unmatched = unmatched(rules, &position);
         Ok(Plan {
             columns,
             input: header.to_vec(),
             format: rules.pseudonym_format,
             dropped,
+            missing,
+            unmatched,
         })
+    }
+
+    /// With `--strict-columns`: the missing columns as an error, as veil refused them before
+    /// it followed psoxy.
+    ///
+    /// # Errors
+    /// Any output column whose source the file lacks.
+    pub fn check_strict(&self, file: &str, line: u64) -> Result<()> {
+        if self.missing.is_empty() {
+            return Ok(());
+        }
+        let problems = self
+            .missing
+            .iter()
+            .map(|m| {
+                Problem::new(
+                    m.rule.clone(),
+                    // Never list the header: in a file without one, it is a data row.
+                    format!(
+                        "column `{}` is not in the file's header (--strict-columns; `veil check` shows its columns)",
+                        m.source
+                    ),
+                )
+            })
+            .collect();
+        Err(Error::Header {
+            file: file.into(),
+            line,
+            problems,
+        })
+    }
+
+    /// One line about columns the file lacks and rule names that match nothing, or `None`.
+    pub fn warning(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.missing.is_empty() {
+            let list: Vec<String> = self
+                .missing
+                .iter()
+                .map(|m| {
+                    if java::equals_ignore_case(&m.column, &m.source) {
+                        format!("`{}` ({})", m.column, m.rule)
+                    } else {
+                        format!("`{}` ({} of `{}`)", m.source, m.rule, m.column)
+                    }
+                })
+                .collect();
+            parts.push(format!(
+                "columns missing from the file, written as empty columns as psoxy does: {}",
+                list.join(", ")
+            ));
+        }
+        if !self.unmatched.is_empty() {
+            let list: Vec<String> = self
+                .unmatched
+                .iter()
+                .map(|u| {
+                    let names: Vec<String> = u.names.iter().map(|n| format!("`{n}`")).collect();
+                    format!("{} {}", u.rule, names.join(", "))
+                })
+                .collect();
+            parts.push(format!("rule names matching no column: {}", list.join("; ")));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 
     /// Output header names.
     pub fn header(&self) -> Vec<&str> {
         self.columns.iter().map(|c| c.name.as_str()).collect()
     }
-
     /// Number of output columns whose values are pseudonymized.
     pub fn pseudonymized_columns(&self) -> usize {
         self.columns
@@ -284,7 +413,11 @@ impl Plan {
                 } else {
                     format!("{action}  [{}]", rules.join("; "))
                 };
-                [c.name.clone(), self.input[c.source].clone(), action]
+                let source = match c.source {
+                    Some(i) => self.input[i].clone(),
+                    None => "(missing)".to_owned(),
+                };
+                [c.name.clone(), source, action]
             })
             .collect();
         let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0).max(6);
@@ -305,23 +438,6 @@ impl Plan {
     }
 }
 
-/// psoxy's `add`: a new output column, or one more function (and origin) for an existing one
-/// (whose source then stays the first registration's).
-fn add(entries: &mut Vec<Entry>, key: &Name, source: &Name, func: Option<Func>, origin: String) {
-    match entries.iter_mut().find(|e| same_name(&e.key, &key.text)) {
-        Some(e) => {
-            e.funcs.extend(func);
-            e.origin.push(origin);
-        }
-        None => entries.push(Entry {
-            key: key.text.clone(),
-            source: source.text.clone(),
-            funcs: func.into_iter().collect(),
-            origin: vec![origin],
-        }),
-    }
-}
-
 fn hashes_value(f: &Func) -> bool {
     match f {
         Func::Pseudonymize => true,
@@ -338,15 +454,44 @@ fn step_name(step: &Step) -> String {
     }
 }
 
+/// Rule names that match no input column, per rule (renames, duplicates and transforms whose
+/// source is missing are reported as [`Missing`] columns instead).
+fn unmatched(rules: &ColumnarRules, position: &HashMap<&str, usize>) -> Vec<Unmatched> {
+    let absent = |n: &Name| !position.contains_key(java::ignore_case_key(&n.text).as_str());
+    let lists: [(&'static str, &[Name]); 3] = [
+        ("columnsToRedact", &rules.columns_to_redact),
+        (
+            "columnsToInclude",
+            rules.columns_to_include.as_deref().unwrap_or_default(),
+        ),
+        (
+            "columnsToPseudonymizeIfPresent",
+            &rules.columns_to_pseudonymize_if_present,
+        ),
+    ];
+    lists
+        .into_iter()
+        .filter_map(|(rule, list)| {
+            let names: Vec<String> = tree_order(list, |n| &n.text)
+                .iter()
+                .filter(|n| absent(n))
+                .map(|n| n.text.clone())
+                .collect();
+            (!names.is_empty()).then_some(Unmatched { rule, names })
+        })
+        .collect()
+}
+
 /// psoxy keeps the last of two same-named columns and silently drops the first.
-fn duplicate_names(header: &[String]) -> Vec<Problem> {
+fn duplicate_names(header: &[String], keys: &[String]) -> Vec<Problem> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
     let mut problems = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        if let Some(j) = header[..i].iter().position(|p| same_name(p, h)) {
-            let what = if h.is_empty() {
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(&j) = first.get(k.as_str()) {
+            let what = if header[i].is_empty() {
                 "blank name".to_owned()
             } else {
-                format!("`{h}`")
+                format!("`{}`", header[i])
             };
             problems.push(Problem::new(
                 "header",
@@ -356,6 +501,8 @@ fn duplicate_names(header: &[String]) -> Vec<Problem> {
                     i + 1
                 ),
             ));
+        } else {
+            first.insert(k, i);
         }
     }
     problems
@@ -405,7 +552,7 @@ mod tests {
     fn rename_onto_existing_column_replaces_it() {
         assert_eq!(header_of("columnsToRename: {a: b}\n", "a,b,c"), "b,c");
         let p = plan("columnsToRename: {a: b}\n", "a,b,c").unwrap();
-        assert_eq!(p.columns[0].source, 0);
+        assert_eq!(p.columns[0].source, Some(0));
     }
 
     #[test]
@@ -419,18 +566,95 @@ mod tests {
     }
 
     #[test]
-    fn missing_columns_are_errors_not_phantom_columns() {
-        let err = plan("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "a,b").unwrap_err();
+    fn missing_columns_are_empty_columns_with_a_warning() {
+        // psoxy's own HRIS rules on its minimum HRIS file: MANAGER_EMAIL is appended empty.
+        let yaml = "columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL, MANAGER_ID, MANAGER_EMAIL]\n";
+        let header = "EMPLOYEE_ID,EMPLOYEE_EMAIL,DEPARTMENT,SNAPSHOT,MANAGER_ID,JOIN_DATE,LEAVE_DATE";
+        let p = plan(yaml, header).unwrap();
+        assert_eq!(p.header().join(","), format!("{header},MANAGER_EMAIL"));
+        assert_eq!(p.columns.last().unwrap().source, None);
+        assert_eq!(
+            p.warning().unwrap(),
+            "columns missing from the file, written as empty columns as psoxy does: `MANAGER_EMAIL` (columnsToPseudonymize)"
+        );
+        let p = plan("columnsToDuplicate: {x: y}\ncolumnsToRename: {q: r}\n", "a,b").unwrap();
+        assert_eq!(p.header().join(","), "a,b,r,y");
+        assert_eq!(
+            p.warning().unwrap(),
+            "columns missing from the file, written as empty columns as psoxy does: `x` (columnsToDuplicate of `y`), `q` (columnsToRename of `r`)"
+        );
+    }
+
+    #[test]
+    fn strict_columns_refuses_missing_columns() {
+        let p = plan("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "a,b").unwrap();
+        let err = p.check_strict("in.csv", 1).unwrap_err();
         let msg = err.to_string();
         assert_eq!(err.exit_code(), 2);
         assert!(
-            msg.contains("`columnsToPseudonymize`: column `c` is not in the file's header (`veil check` shows"),
+            msg.contains("`columnsToPseudonymize`: column `c` is not in the file's header (--strict-columns"),
             "{msg}"
         );
         assert!(
             msg.contains("`columnsToDuplicate`: column `x` is not in the file's header"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn rule_names_matching_no_column_are_reported_per_rule() {
+        let yaml = "columnsToRedact: [SSN, b]\ncolumnsToPseudonymizeIfPresent: [PHONE]\ncolumnsToInclude: [a, b, zz]\n";
+        let p = plan(yaml, "a,b,SOCIAL_SECURITY_NUMBER").unwrap();
+        assert_eq!(
+            p.warning().unwrap(),
+            "rule names matching no column: columnsToRedact `SSN`; columnsToInclude `zz`; columnsToPseudonymizeIfPresent `PHONE`"
+        );
+        assert_eq!(plan("columnsToRedact: [b]\n", "a,b").unwrap().warning(), None);
+    }
+
+    #[test]
+    fn names_match_as_java_equals_ignore_case() {
+        // U+0130 is İ: Java's equalsIgnoreCase matches ISIM and İSİM, and `il` with İL.
+        assert_eq!(header_of("columnsToRedact: [ISIM]\n", "id,\u{130}S\u{130}M"), "id");
+        assert_eq!(header_of("columnsToRedact: [il]\n", "id,\u{130}L"), "id");
+        // i + U+0307 is not İ.
+        assert_eq!(
+            header_of("columnsToRedact: [\"i\\u0307L\"]\n", "id,\u{130}L"),
+            "id,\u{130}L"
+        );
+        // Names are trimmed only of characters up to U+0020, as String.trim: NBSP stays.
+        assert_eq!(header_of("columnsToRedact: [\"SSN\\u00a0\"]\n", "id,SSN\u{a0}"), "id");
+        assert_eq!(header_of("columnsToRedact: [SSN]\n", "id,SSN\u{a0}"), "id,SSN\u{a0}");
+    }
+
+    #[test]
+    fn ties_are_broken_by_the_first_registration_spelling() {
+        // The duplicate registers `department` first; the rename target sorts before it.
+        let yaml =
+            "columnsToRename: {DEPARTMENT: DEPARTMENT_PSEUDONYM}\ncolumnsToDuplicate: {department: department}\n";
+        assert_eq!(header_of(yaml, "DEPARTMENT"), "DEPARTMENT_PSEUDONYM,DEPARTMENT");
+    }
+
+    #[test]
+    fn transform_sources_are_looked_up_lower_cased() {
+        // psoxy looks the source up as `trim().toLowerCase()`: İL becomes i + U+0307 + l,
+        // which no longer matches the header İL, so the column comes out empty.
+        let yaml = "fieldsToTransform: {\"\\u0130L\": {newName: out, transforms: [{formatString: '%s'}]}}\n";
+        let p = plan(yaml, "\u{130}L").unwrap();
+        assert_eq!(p.header().join(","), "\u{130}L,out");
+        assert_eq!(p.columns[1].source, None);
+    }
+
+    #[test]
+    fn binding_a_wide_header_is_linear() {
+        let header: Vec<String> = (0..20_000).map(|i| format!("COLUMN_{i}")).collect();
+        let rules = "columnsToPseudonymize: [COLUMN_1, column_19999]\ncolumnsToRedact: [COLUMN_5]\n";
+        let Rules::Columnar(rules) = Rules::from_yaml(rules, "r.yaml").unwrap() else {
+            panic!()
+        };
+        let p = Plan::new(&rules, &header, "wide.csv", 1).unwrap();
+        assert_eq!(p.columns.len(), 19_999);
+        assert!(matches!(p.columns[1].action, Action::Pseudonymize));
     }
 
     #[test]

@@ -246,9 +246,10 @@ impl<R: Read> Reader<R> {
         Ok(!batch.rows.is_empty())
     }
 
-    /// Reads the first bytes: strips a UTF-8 BOM, rejects UTF-16/32.
+    /// Reads the first bytes: strips up to two UTF-8 BOMs (psoxy strips one twice, so a
+    /// file written with two loses both), rejects UTF-16/32.
     fn start(&mut self) -> Result<bool> {
-        while self.end < 4 && !self.eof {
+        while self.end < 6 && !self.eof {
             self.fill()?;
         }
         let head = &self.buf[..self.end];
@@ -262,9 +263,11 @@ impl<R: Read> Reader<R> {
         if let Some(name) = wide {
             return Err(self.data_error(1, DataError::UnsupportedEncoding(name)));
         }
-        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            self.buf.copy_within(3..self.end, 0);
-            self.end -= 3;
+        for _ in 0..2 {
+            if self.buf[..self.end].starts_with(&[0xEF, 0xBB, 0xBF]) {
+                self.buf.copy_within(3..self.end, 0);
+                self.end -= 3;
+            }
         }
         self.started = true;
         Ok(true)
@@ -335,7 +338,7 @@ impl<R: Read> Reader<R> {
             // One field starting at i.
             i = skip_java_space(buf, i, &self.delimiter);
             let (field, after, had_escape, newlines) = if buf.get(i) == Some(&b'"') {
-                match scan_quoted(buf, i + 1) {
+                match scan_quoted(buf, i + 1, eof) {
                     Quoted::Closed { end, escapes, newlines } => {
                         let after = skip_java_space(buf, end + 1, &self.delimiter);
                         ((i + 1, end), after, escapes, newlines)
@@ -538,8 +541,9 @@ enum Quoted {
     Open,
 }
 
-/// Scans a quoted field whose content starts at `i`; `end` is the closing quote's index.
-fn scan_quoted(buf: &[u8], i: usize) -> Quoted {
+/// Scans a quoted field whose content starts at `i`; `end` is the closing quote's index. A
+/// quote that is the input's last byte closes the field.
+fn scan_quoted(buf: &[u8], i: usize, eof: bool) -> Quoted {
     let mut from = i;
     let mut escapes = false;
     loop {
@@ -553,6 +557,13 @@ fn scan_quoted(buf: &[u8], i: usize) -> Quoted {
                         from = q + 2;
                     }
                     Some(_) => {
+                        return Quoted::Closed {
+                            end: q,
+                            escapes,
+                            newlines: count_line_ends(&buf[i..q]),
+                        };
+                    }
+                    None if eof => {
                         return Quoted::Closed {
                             end: q,
                             escapes,

@@ -11,29 +11,29 @@ use std::path::Path;
 use regex::Regex;
 
 use crate::error::{Error, Problem, Result};
+use crate::java;
 use crate::pseudonym::PseudonymFormat;
 use crate::transform::{self, Step};
 use crate::yaml::{self, Kind, Node};
 
-/// A column name from the rules, trimmed, with where it was written.
+/// A column name from the rules, trimmed as psoxy trims it (`String.trim`), with where it
+/// was written.
 #[derive(Debug, Clone)]
 pub struct Name {
     /// The name, trimmed.
     pub text: String,
     /// 1-based line and column in the rules file.
     pub at: (usize, usize),
+    /// What psoxy's YAML reader makes of it when that differs: a plain `No` is the YAML 1.1
+    /// boolean `false` to psoxy, but veil reads the text, which is what the user meant.
+    pub psoxy_reads: Option<&'static str>,
 }
 
 impl Name {
-    /// Case-insensitive comparison, as psoxy compares column names.
+    /// psoxy's name comparison, `String.equalsIgnoreCase`.
     pub fn is(&self, other: &str) -> bool {
-        same_name(&self.text, other)
+        java::equals_ignore_case(&self.text, other)
     }
-}
-
-/// psoxy compares names with `String.CASE_INSENSITIVE_ORDER`.
-pub fn same_name(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
 }
 
 /// One `fieldsToTransform` pipeline.
@@ -41,7 +41,7 @@ pub fn same_name(a: &str, b: &str) -> bool {
 pub struct FieldTransform {
     /// The map key (also the default source column).
     pub key: Name,
-    /// `newName`: the output column.
+    /// `newName`: the output column, as written (psoxy does not trim it).
     pub new_name: Name,
     /// `sourceColumn`, else the key.
     pub source: Name,
@@ -137,6 +137,17 @@ impl Rules {
     /// Every problem found, at once.
     pub fn from_node(node: &Node, source_name: &str) -> Result<Rules> {
         let mut problems = Vec::new();
+        for yaml::DuplicateKey { key, first, second } in yaml::duplicate_keys(node) {
+            problem(
+                &mut problems,
+                second,
+                "",
+                format!(
+                    "key `{key}` is written twice in one mapping (lines {} and {}): psoxy would silently keep only the last; remove one",
+                    first.0, second.0
+                ),
+            );
+        }
         let rules = load(node, "", 0, &mut problems);
         match rules {
             Some(rules) if problems.is_empty() => Ok(rules),
@@ -186,7 +197,11 @@ impl ColumnarRules {
     /// veil's built-in lookup rules: pseudonymize `key` as `URL_SAFE_TOKEN`, copy it first
     /// to `<key>_ORIG`, keep nothing else.
     pub fn lookup(key: &str) -> ColumnarRules {
-        let name = |text: String| Name { text, at: (0, 0) };
+        let name = |text: String| Name {
+            text,
+            at: (0, 0),
+            psoxy_reads: None,
+        };
         ColumnarRules {
             pseudonym_format: PseudonymFormat::UrlSafeToken,
             columns_to_pseudonymize: vec![name(key.to_owned())],
@@ -194,6 +209,49 @@ impl ColumnarRules {
             columns_to_duplicate: vec![(name(key.to_owned()), name(format!("{key}_ORIG")))],
             ..ColumnarRules::default()
         }
+    }
+
+    /// Names psoxy's YAML reader reads differently from veil, as warnings for `veil check`.
+    pub fn psoxy_readings(&self) -> Vec<String> {
+        let mut names: Vec<(&str, &Name)> = Vec::new();
+        let lists = [
+            ("columnsToPseudonymize", &self.columns_to_pseudonymize),
+            (
+                "columnsToPseudonymizeIfPresent",
+                &self.columns_to_pseudonymize_if_present,
+            ),
+            ("columnsToRedact", &self.columns_to_redact),
+        ];
+        for (rule, list) in lists {
+            names.extend(list.iter().map(|n| (rule, n)));
+        }
+        names.extend(
+            self.columns_to_include
+                .iter()
+                .flatten()
+                .map(|n| ("columnsToInclude", n)),
+        );
+        for (rule, pairs) in [
+            ("columnsToRename", &self.columns_to_rename),
+            ("columnsToDuplicate", &self.columns_to_duplicate),
+        ] {
+            names.extend(pairs.iter().map(|(_, to)| (rule, to)));
+        }
+        names.extend(
+            self.fields_to_transform
+                .iter()
+                .map(|t| ("fieldsToTransform", &t.source)),
+        );
+        names
+            .into_iter()
+            .filter_map(|(rule, n)| {
+                let reads = n.psoxy_reads?;
+                Some(format!(
+                    "line {}:{}: `{rule}`: `{}` is a YAML 1.1 boolean, which psoxy reads as the column `{reads}`; veil reads `{}`. Quote it ('{}') to mean the same to both",
+                    n.at.0, n.at.1, n.text, n.text, n.text
+                ))
+            })
+            .collect()
     }
 
     /// The input delimiter as bytes (`,` by default).
@@ -457,42 +515,47 @@ fn seq_items<'n>(node: &'n Node, path: &str, expected: &str, problems: &mut Vec<
 
 fn names(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<Name> {
     let items = seq_items(node, path, "a list of column names", problems);
-    let mut out: Vec<Name> = Vec::new();
-    for item in items {
-        let Some(name) = name_of(item, path, problems) else {
-            continue;
-        };
-        if out.iter().any(|n| n.is(&name.text)) {
-            problem(problems, item.at, path, format!("`{}` is listed twice", name.text));
-            continue;
-        }
-        out.push(name);
-    }
-    out
+    items.iter().filter_map(|item| name_of(item, path, problems)).collect()
 }
 
+/// A column name: any scalar, `String.trim`med; blank (only Java white space) is a problem,
+/// as psoxy fails on it.
 fn name_of(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Option<Name> {
-    match node.as_str() {
-        Some(text) if !text.trim().is_empty() => Some(Name {
-            text: text.trim().to_owned(),
-            at: node.at,
-        }),
-        Some(_) | None if !matches!(node.kind, Kind::Seq(_) | Kind::Map(_)) => {
+    let text = raw_name(node, path, problems)?;
+    if java::is_blank(&text) {
+        problem(problems, node.at, path, "blank column name");
+        return None;
+    }
+    Some(Name {
+        text: java::trim(&text).to_owned(),
+        at: node.at,
+        psoxy_reads: node.yaml11_bool().map(|b| if b { "true" } else { "false" }),
+    })
+}
+
+/// A scalar as text, untrimmed (`newName` is used as written); `null` is a problem.
+fn raw_name(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Option<String> {
+    match &node.kind {
+        Kind::Scalar { text, .. } => Some(text.clone()),
+        Kind::Null => {
             problem(problems, node.at, path, "blank column name");
             None
         }
         _ => {
+            let found = node.type_name();
             problem(
                 problems,
                 node.at,
                 path,
-                format!("expected a column name, found {}", node.type_name()),
+                format!("expected a column name, found {found}"),
             );
             None
         }
     }
 }
 
+/// A mapping of column names. psoxy keeps the first of two keys that differ only in case
+/// and silently drops the other: harmless when both say the same, a lost column otherwise.
 fn pairs(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<(Name, Name)> {
     let entries = map_entries(node, path, "a mapping of column names", problems);
     let mut out: Vec<(Name, Name)> = Vec::new();
@@ -500,11 +563,17 @@ fn pairs(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<(Name, Nam
         let (Some(from), Some(to)) = (name_of(k, path, problems), name_of(v, path, problems)) else {
             continue;
         };
-        if out.iter().any(|(f, _)| f.is(&from.text)) {
-            problem(problems, k.at, path, format!("`{}` is listed twice", from.text));
-            continue;
+        match out.iter().find(|(f, _)| f.is(&from.text)) {
+            Some((_, first)) if first.is(&to.text) => {}
+            Some((first_from, first)) => {
+                let msg = format!(
+                    "`{}` (line {}) and `{}` differ only in case, with different targets (`{}`, `{}`): psoxy would silently keep the first and drop the other",
+                    first_from.text, first_from.at.0, from.text, first.text, to.text
+                );
+                problem(problems, k.at, path, msg);
+            }
+            None => out.push((from, to)),
         }
-        out.push((from, to));
     }
     out
 }
@@ -513,9 +582,10 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
     let entries = map_entries(node, path, "a mapping of named pipelines", problems);
     let mut out = Vec::new();
     for (k, v) in entries {
-        let Some(key) = name_of(k, path, problems) else {
+        let Some(mut key) = name_of(k, path, problems) else {
             continue;
         };
+        key.psoxy_reads = None; // a mapping key is always text to psoxy
         let entry_path = join(path, &key.text);
         let Kind::Map(fields) = &v.kind else {
             problem(
@@ -531,7 +601,13 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
         let mut steps = Vec::new();
         for (fk, fv) in fields {
             match fk.as_str() {
-                Some("newName") => new_name = name_of(fv, &join(&entry_path, "newName"), problems),
+                Some("newName") => {
+                    new_name = raw_name(fv, &join(&entry_path, "newName"), problems).map(|text| Name {
+                        text,
+                        at: fv.at,
+                        psoxy_reads: None,
+                    })
+                }
                 Some("sourceColumn") => source = name_of(fv, &join(&entry_path, "sourceColumn"), problems),
                 Some("transforms") => steps = compile_steps(fv, &join(&entry_path, "transforms"), problems),
                 _ => unknown_key(fk, &entry_path, &TRANSFORM_KEYS, problems),
@@ -585,7 +661,7 @@ fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<St
                 .map(|parts| Some(Step::Format(parts))),
             "javaRegExpReplace" => replace_step(v).map(Some),
             "pseudonymize" => v
-                .as_bool()
+                .as_java_bool()
                 .ok_or_else(|| "expected true or false".to_owned())
                 .map(|on| on.then_some(Step::Pseudonymize)),
             "pseudonymizeWithScope" => Err("removed in psoxy v0.5; use `pseudonymize: true`".to_owned()),
@@ -649,20 +725,15 @@ fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>
             problem(problems, n.at, &key("columnsToPseudonymizeIfPresent"), msg);
         }
     }
-    for list in ["columnsToPseudonymize", "columnsToPseudonymizeIfPresent"] {
-        let names = if list == "columnsToPseudonymize" {
-            &r.columns_to_pseudonymize
-        } else {
-            &r.columns_to_pseudonymize_if_present
-        };
-        for n in names {
-            if redacted(&n.text) {
-                let msg = format!(
-                    "`{}` is also in columnsToRedact: decide whether to pseudonymize or drop it",
-                    n.text
-                );
-                problem(problems, n.at, &key(list), msg);
-            }
+    // psoxy ignores the redaction and writes the pseudonyms (columnsToPseudonymizeIfPresent
+    // gives way to the redaction instead, which is what the user asked for).
+    for n in &r.columns_to_pseudonymize {
+        if redacted(&n.text) {
+            let msg = format!(
+                "`{}` is also in columnsToRedact: psoxy would ignore the redaction and write its pseudonyms; decide whether to pseudonymize or drop it",
+                n.text
+            );
+            problem(problems, n.at, &key("columnsToPseudonymize"), msg);
         }
     }
     // Sources of derived columns must not be dropped, or psoxy copies them out in clear.
@@ -803,12 +874,96 @@ mod tests {
                 "columnsToRedact: [e]\nfieldsToTransform: {e: {newName: gh, transforms: [{pseudonymize: true}]}}\n",
                 "source `e` is in columnsToRedact",
             ),
-            ("columnsToPseudonymize: [a, A]\n", "listed twice"),
+            (
+                "columnsToRename: {email: WORK_EMAIL, EMAIL: PERSONAL_EMAIL}\n",
+                "psoxy would silently keep the first and drop the other",
+            ),
         ];
         for (yaml, expected) in cases {
             let p = problems(yaml);
             assert!(p.iter().any(|m| m.contains(expected)), "{yaml:?} gave {p:?}");
         }
+    }
+
+    #[test]
+    fn harmless_repetitions_are_accepted() {
+        // psoxy keeps sets and maps: a name listed twice, or a rename given twice the same
+        // way, changes nothing.
+        let r = load_ok("columnsToPseudonymize: [a, A]\ncolumnsToRename: {b: x, B: X}\n");
+        assert_eq!(r.columns_to_pseudonymize.len(), 2);
+        assert_eq!(r.columns_to_rename.len(), 1);
+        // Redacting a column that is also pseudonymized if present drops it, as asked.
+        load_ok("columnsToRedact: [e]\ncolumnsToPseudonymizeIfPresent: [e]\n");
+    }
+
+    #[test]
+    fn duplicate_yaml_keys_are_refused_with_both_lines() {
+        let p = problems(
+            "fieldsToTransform:\n  LAST_NAME:\n    newName: A\n    transforms: []\n  LAST_NAME:\n    newName: B\n    transforms: []\n",
+        );
+        assert_eq!(
+            p[0],
+            "line 5:3: key `LAST_NAME` is written twice in one mapping (lines 2 and 5): psoxy would silently keep only the last; remove one"
+        );
+        assert!(problems("columnsToRedact: [a]\ncolumnsToRedact: [b]\n")[0].contains("lines 1 and 2"));
+    }
+
+    #[test]
+    fn yaml_keys_are_text_and_pseudonymize_takes_jacksons_booleans() {
+        let r = load_ok("columnsToRename:\n  null: x\n  ~: y\n");
+        assert_eq!(r.columns_to_rename[0].0.text, "null");
+        assert_eq!(r.columns_to_rename[1].0.text, "~");
+        for (value, on) in [
+            ("yes", true),
+            ("On", true),
+            ("\"true\"", true),
+            ("1", true),
+            ("no", false),
+            ("0", false),
+        ] {
+            let r = load_ok(&format!(
+                "fieldsToTransform: {{a: {{newName: b, transforms: [{{pseudonymize: {value}}}]}}}}\n"
+            ));
+            assert_eq!(r.fields_to_transform[0].steps.len(), usize::from(on), "{value}");
+        }
+        for value in ["y", "'yes'", "oN", "\"1\""] {
+            let p = problems(&format!(
+                "fieldsToTransform: {{a: {{newName: b, transforms: [{{pseudonymize: {value}}}]}}}}\n"
+            ));
+            assert!(p[0].contains("expected true or false"), "{value}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn yaml_11_booleans_used_as_names_are_flagged() {
+        let r = load_ok("columnsToPseudonymize: [No, 'Yes', id]\n");
+        let notes = r.psoxy_readings();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("`No` is a YAML 1.1 boolean, which psoxy reads as the column `false`"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut yaml = String::from("a: &a [x, x, x, x, x, x, x]\n");
+        for level in 1..8 {
+            yaml.push_str(&format!(
+                "l{level}: &l{level} [{}]\n",
+                vec![
+                    format!(
+                        "*{}",
+                        if level == 1 {
+                            "a".to_owned()
+                        } else {
+                            format!("l{}", level - 1)
+                        }
+                    );
+                    7
+                ]
+                .join(", ")
+            ));
+        }
+        let p = problems(&yaml);
+        assert!(p[0].contains("aliases") || p[0].contains("YAML nodes"), "{p:?}");
     }
 
     #[test]

@@ -198,9 +198,17 @@ fn check_prints_the_plan_and_writes_nothing() {
         ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_EMAIL]\n"),
     ]);
     let (code, stdout, _) = run(veil(bad.path()).args(["check", "--rules", "r.yaml", "in.csv"]));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(
+            "warning: columns missing from the file, written as empty columns as psoxy does: `EMPLOYEE_EMAIL` (columnsToPseudonymize)"
+        ),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(veil(bad.path()).args(["check", "--strict-columns", "--rules", "r.yaml", "in.csv"]));
     assert_eq!(code, 2);
     assert!(
-        stdout.contains("column `EMPLOYEE_EMAIL` is not in the file's header"),
+        stdout.contains("column `EMPLOYEE_EMAIL` is not in the file's header (--strict-columns"),
         "{stdout}"
     );
 }
@@ -253,10 +261,31 @@ fn a_file_without_header_fails_without_printing_its_first_row() {
         ("in.csv", "E9182,secret.person@example.com,Engineering\n"),
         ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_ID]\n"),
     ]);
-    let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
+    let strict = [
+        "sanitize",
+        "--strict-columns",
+        "--rules",
+        "r.yaml",
+        "-o",
+        "o.csv",
+        "in.csv",
+    ];
+    let (code, _, stderr) = run(veil(dir.path()).args(strict));
     assert_eq!(code, 2);
     assert!(
         stderr.contains("column `EMPLOYEE_ID` is not in the file's header"),
+        "{stderr}"
+    );
+    for value in ["E9182", "secret.person", "Engineering"] {
+        assert!(!stderr.contains(value), "{stderr}");
+    }
+    assert_eq!(files_in(dir.path()), ["in.csv", "r.yaml"]);
+    // Without --strict-columns veil does what psoxy does (the first row is the header, the
+    // missing column is appended empty) and warns, still without a value.
+    let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("warning: in.csv -> o.csv: columns missing from the file, written as empty columns as psoxy does: `EMPLOYEE_ID` (columnsToPseudonymize)"),
         "{stderr}"
     );
     for value in ["E9182", "secret.person", "Engineering"] {

@@ -1,8 +1,9 @@
 //! Each directory in `testdata/golden/` is one case: `input.*`, `rules.yaml`, then either
 //! `expected.csv` (exact bytes) or `expected-error.txt` (exit code, then substrings stderr
 //! must hold); optionally `env.txt` (KEY=VALUE lines), `lookup-rules.yaml` or
-//! `lookup-builtin` with `expected-lookup.csv`, and `forbidden.txt` (cell values that must
-//! never appear on stderr). See `testdata/golden/INDEX.md`.
+//! `lookup-builtin` with `expected-lookup.csv`, `forbidden.txt` (cell values that must
+//! never appear on stderr), `args.txt` (more `sanitize` options) and `expected-stderr.txt`
+//! (substrings stderr must hold on success, such as warnings). See `testdata/golden/INDEX.md`.
 
 use std::path::Path;
 
@@ -32,6 +33,9 @@ fn run_case(case: &Path) -> Result<(), String> {
             .arg("lookup-rules.yaml");
     } else if files.iter().any(|f| f == "lookup-builtin") {
         cmd.arg("--lookup").arg(&lookup);
+    }
+    if let Ok(args) = std::fs::read_to_string(case.join("args.txt")) {
+        cmd.args(args.split_whitespace());
     }
     cmd.arg(input);
     if let Ok(env) = std::fs::read_to_string(case.join("env.txt")) {
@@ -72,6 +76,13 @@ fn run_case(case: &Path) -> Result<(), String> {
     }
     if code != 0 {
         return Err(format!("{name}: exit {code}: {stderr}"));
+    }
+    if let Ok(expected) = std::fs::read_to_string(case.join("expected-stderr.txt")) {
+        for needle in expected.lines().filter(|l| !l.trim().is_empty()) {
+            if !stderr.contains(needle.trim()) {
+                return Err(format!("{name}: stderr lacks `{}`: {stderr}", needle.trim()));
+            }
+        }
     }
     let compare = |got: &Path, expected: &str| -> Result<(), String> {
         let want = std::fs::read(case.join(expected)).map_err(|e| format!("{name}: {expected}: {e}"))?;
