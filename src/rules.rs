@@ -12,6 +12,7 @@ use regex::Regex;
 
 use crate::error::{Error, Problem, Result};
 use crate::java;
+use crate::java::format::Format;
 use crate::pseudonym::PseudonymFormat;
 use crate::transform::{self, Step};
 use crate::yaml::{self, Kind, Node};
@@ -654,11 +655,15 @@ fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<St
                 .ok_or_else(|| "expected a regular expression".to_owned())
                 .and_then(transform::compile_full)
                 .map(|full| Some(Step::Filter { full })),
+            // psoxy fails at the first value when the format needs an argument other than one
+            // string (`%d`, `%s %s`); veil refuses it here, before anything is written.
             "formatString" => v
                 .as_str()
                 .ok_or_else(|| "expected a format string such as \"%s_suffix\"".to_owned())
-                .and_then(transform::parse_format)
-                .map(|parts| Some(Step::Format(parts))),
+                .and_then(|f| {
+                    Format::parse(f).map_err(|e| format!("{e} (psoxy formats one string value and fails on the first)"))
+                })
+                .map(|format| Some(Step::Format(format))),
             "javaRegExpReplace" => replace_step(v).map(Some),
             "pseudonymize" => v
                 .as_java_bool()

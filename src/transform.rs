@@ -2,11 +2,13 @@
 //!
 //! psoxy runs `filter` and `javaRegExpReplace` with `java.util.regex` (`matches()` is a full
 //! match; `replaceAll` also reports an empty match right after a non-empty one, so `(.*)` on
-//! `abc` gives `[abc][]`) and `formatString` with `String.format`. The Rust `regex` crate
+//! `abc` gives `[abc][]`) and `formatString` with `String.format` (see [`crate::java::format`]). The Rust `regex` crate
 //! covers Java's syntax except look-around and back-references, which are rejected when the
 //! rules load, never at run time.
 
 use regex::Regex;
+
+use crate::java::format::Format;
 
 /// One step of a pipeline, compiled.
 #[derive(Debug, Clone)]
@@ -16,8 +18,8 @@ pub enum Step {
         /// The pattern anchored at both ends.
         full: Regex,
     },
-    /// `String.format(pattern, value)` with `%s` / `%S` / `%%` / `%n`.
-    Format(Vec<FormatPart>),
+    /// `String.format(pattern, value)`, as `java.util.Formatter` does it.
+    Format(Format),
     /// If the value fully matches, Java `replaceAll` with the replacement.
     Replace {
         /// The pattern anchored at both ends (the "matches" test).
@@ -29,17 +31,6 @@ pub enum Step {
     },
     /// `pseudonymize: true` (a `false` compiles to nothing).
     Pseudonymize,
-}
-
-/// A piece of a `formatString`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormatPart {
-    /// Literal text.
-    Text(String),
-    /// The value.
-    Value,
-    /// The value upper-cased (`%S`).
-    UpperValue,
 }
 
 /// A piece of a Java replacement string.
@@ -81,51 +72,6 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
         }
         other => format!("invalid regular expression: {other}"),
     })
-}
-
-/// Parses a Java `String.format` pattern taking one string argument.
-///
-/// # Errors
-/// Specifiers other than `%s`, `%S`, `%1$s`, `%%`, `%n`.
-pub fn parse_format(pattern: &str) -> Result<Vec<FormatPart>, String> {
-    let mut parts = Vec::new();
-    let mut text = String::new();
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            text.push(c);
-            continue;
-        }
-        let mut spec = String::new();
-        while let Some(&n) = chars.peek() {
-            chars.next();
-            spec.push(n);
-            if n.is_ascii_alphabetic() || n == '%' {
-                break;
-            }
-        }
-        let part = match spec.as_str() {
-            "%" => {
-                text.push('%');
-                continue;
-            }
-            "n" => {
-                text.push('\n');
-                continue;
-            }
-            "s" | "1$s" => FormatPart::Value,
-            "S" | "1$S" => FormatPart::UpperValue,
-            _ => return Err(format!("unsupported format specifier `%{spec}` (use %s)")),
-        };
-        if !text.is_empty() {
-            parts.push(FormatPart::Text(std::mem::take(&mut text)));
-        }
-        parts.push(part);
-    }
-    if !text.is_empty() {
-        parts.push(FormatPart::Text(text));
-    }
-    Ok(parts)
 }
 
 /// Parses a Java replacement string (`$1`, `${name}`, `\$`) against the regex's groups.
@@ -206,17 +152,7 @@ pub fn apply(step: &Step, value: &str) -> Option<String> {
                 Some(value.to_owned())
             }
         }
-        Step::Format(parts) => {
-            let mut out = String::with_capacity(value.len() + 16);
-            for part in parts {
-                match part {
-                    FormatPart::Text(t) => out.push_str(t),
-                    FormatPart::Value => out.push_str(value),
-                    FormatPart::UpperValue => out.push_str(&value.to_uppercase()),
-                }
-            }
-            Some(out)
-        }
+        Step::Format(format) => Some(format.apply(value)),
         Step::Replace {
             full,
             search,
@@ -309,20 +245,6 @@ mod tests {
         );
         assert!(parse_replacement("$3", &re).unwrap_err().contains("no group 3"));
         assert!(parse_replacement("$x", &re).is_err());
-    }
-
-    #[test]
-    fn format_string_supports_java_basics() {
-        let parts = parse_format("%s_enterprise%%%n").unwrap();
-        assert_eq!(
-            apply(&Step::Format(parts), "alice").as_deref(),
-            Some("alice_enterprise%\n")
-        );
-        assert!(parse_format("%d").unwrap_err().contains("%d"));
-        assert_eq!(
-            apply(&Step::Format(parse_format("%S").unwrap()), "ab").as_deref(),
-            Some("AB")
-        );
     }
 
     #[test]

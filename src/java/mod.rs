@@ -8,6 +8,7 @@
 //! are those, checked against tables printed by a real JDK (`testdata/java/`).
 
 mod case_table;
+pub mod format;
 
 use std::cmp::Ordering;
 
