@@ -226,6 +226,7 @@ impl Plan {
             rename_source.entry(key(&to.text)).or_insert(at);
         }
         let mut missing = Vec::new();
+        let table_index = table.index;
         let mut columns: Vec<(usize, Entry, Column)> = Vec::with_capacity(table.entries.len());
         for e in table.entries {
             let k = key(&e.key);
@@ -268,6 +269,13 @@ impl Plan {
                 },
             ));
         }
+        let output = |name: &str| {
+            let i = *table_index.get(&key(name))?;
+            let (_, _, c) = &columns[i];
+            Some((c.source, hashes_in(&c.action) > 0))
+        };
+        let retained_at = |i: usize| retained_index.get(keys[i].as_str()) == Some(&i);
+        problems.extend(leaks(rules, &position, &redact, output, retained_at));
         if !problems.is_empty() {
             return Err(Error::Header {
                 file: file.into(),
@@ -378,14 +386,7 @@ impl Plan {
     }
     /// Number of output columns whose values are pseudonymized.
     pub fn pseudonymized_columns(&self) -> usize {
-        self.columns
-            .iter()
-            .filter(|c| match &c.action {
-                Action::Pseudonymize => true,
-                Action::Chain(funcs) => funcs.iter().any(hashes_value),
-                Action::Copy => false,
-            })
-            .count()
+        self.columns.iter().filter(|c| hashes_in(&c.action) > 0).count()
     }
 
     /// A table of output column, source and action, for `veil check`.
@@ -436,6 +437,107 @@ impl Plan {
         }
         out
     }
+}
+
+/// How many times an action pseudonymizes a value.
+fn hashes_in(action: &Action) -> usize {
+    match action {
+        Action::Copy => 0,
+        Action::Pseudonymize => 1,
+        Action::Chain(funcs) => funcs.iter().filter(|f| hashes_value(f)).count(),
+    }
+}
+
+/// Rule combinations with which psoxy would write a value of a column present in the file in
+/// clear against the rules' evident intent (SPEC.md §6). `output(name)` gives an output
+/// column's source and whether it is pseudonymized; `retained(i)` whether input column `i`
+/// passes the redact and include lists. A column the file lacks leaks nothing, so these are
+/// checked against the header, not in the rules alone.
+fn leaks(
+    rules: &ColumnarRules,
+    position: &HashMap<&str, usize>,
+    redact: &HashSet<String>,
+    output: impl Fn(&str) -> Option<(Option<usize>, bool)>,
+    retained: impl Fn(usize) -> bool,
+) -> Vec<Problem> {
+    let key = java::ignore_case_key;
+    let present = |n: &Name| position.contains_key(key(&n.text).as_str());
+    let listed = |list: &[Name], name: &str| list.iter().any(|n| n.is(name));
+    let mut problems = Vec::new();
+    // psoxy ignores the redaction and writes the pseudonyms of the redacted column.
+    for n in &rules.columns_to_pseudonymize {
+        if present(n) && redact.contains(&key(&n.text)) {
+            problems.push(Problem::new(
+                "columnsToPseudonymize",
+                format!(
+                    "`{}` is also in columnsToRedact: psoxy would ignore the redaction and write its pseudonyms; decide whether to pseudonymize or drop it",
+                    n.text
+                ),
+            ));
+        }
+    }
+    let mut derived: Vec<(&Name, &Name, String)> = Vec::new();
+    for (from, to) in &rules.columns_to_rename {
+        derived.push((from, to, format!("columnsToRename.{}", from.text)));
+    }
+    for (from, to) in &rules.columns_to_duplicate {
+        derived.push((from, to, format!("columnsToDuplicate.{}", from.text)));
+    }
+    for t in &rules.fields_to_transform {
+        derived.push((&t.source, &t.new_name, format!("fieldsToTransform.{}", t.key.text)));
+    }
+    for (from, to, rule) in derived {
+        // The output column `to` as built: its first registration decides its source.
+        let Some((Some(source), false)) = output(&to.text) else {
+            continue;
+        };
+        if !retained(source) {
+            let why = if redact.contains(&key(&from.text)) {
+                "is in columnsToRedact"
+            } else {
+                "is not in columnsToInclude"
+            };
+            problems.push(Problem::new(
+                rule.clone(),
+                format!(
+                    "source `{}` {why}; its values would be written in clear as `{}`",
+                    from.text, to.text
+                ),
+            ));
+        }
+        if redact.contains(&key(&to.text)) {
+            problems.push(Problem::new(
+                rule.clone(),
+                format!(
+                    "target `{}` is in columnsToRedact, which removes input columns only: the copy would be written in clear",
+                    to.text
+                ),
+            ));
+        }
+        if listed(&rules.columns_to_pseudonymize_if_present, &to.text) {
+            problems.push(Problem::new(
+                rule.clone(),
+                format!(
+                    "columnsToPseudonymizeIfPresent names `{}`, which is not an input column, so psoxy never pseudonymizes it; list it in columnsToPseudonymize",
+                    to.text
+                ),
+            ));
+        }
+    }
+    for (from, to) in &rules.columns_to_rename {
+        let pseudonymized = listed(&rules.columns_to_pseudonymize, &from.text)
+            || listed(&rules.columns_to_pseudonymize_if_present, &from.text);
+        if present(from) && pseudonymized && matches!(output(&to.text), Some((_, false))) {
+            problems.push(Problem::new(
+                format!("columnsToRename.{}", from.text),
+                format!(
+                    "`{}` is renamed to `{}` and also listed for pseudonymization under its old name: the renamed column would be in clear; pseudonymize `{}` instead",
+                    from.text, to.text, to.text
+                ),
+            ));
+        }
+    }
+    problems
 }
 
 fn hashes_value(f: &Func) -> bool {
@@ -523,6 +625,63 @@ mod tests {
 
     fn header_of(yaml: &str, header: &str) -> String {
         plan(yaml, header).unwrap().header().join(",")
+    }
+
+    #[test]
+    fn leak_patterns_are_rejected() {
+        let cases = [
+            (
+                "columnsToRedact: [x]\ncolumnsToRename: {x: y}\n",
+                "source `x` is in columnsToRedact",
+            ),
+            (
+                "columnsToInclude: [id]\ncolumnsToDuplicate: {x: x2}\n",
+                "source `x` is not in columnsToInclude",
+            ),
+            (
+                "columnsToRename: {email: employee_email}\ncolumnsToPseudonymize: [email]\n",
+                "also listed for pseudonymization under its old name",
+            ),
+            (
+                "columnsToRename: {email: employee_email}\ncolumnsToPseudonymizeIfPresent: [employee_email]\n",
+                "never pseudonymizes it",
+            ),
+            (
+                "columnsToRedact: [email]\ncolumnsToPseudonymize: [email]\n",
+                "also in columnsToRedact",
+            ),
+            (
+                "columnsToDuplicate: {id: id_orig}\ncolumnsToRedact: [id_orig]\n",
+                "copy would be written in clear",
+            ),
+            (
+                "columnsToRedact: [e]\nfieldsToTransform: {e: {newName: gh, transforms: [{filter: '(.*)@.*'}]}}\n",
+                "source `e` is in columnsToRedact",
+            ),
+            (
+                "columnsToPseudonymize: [a]\ncolumnsToPseudonymizeIfPresent: [A]\n",
+                "would be pseudonymized 2 times",
+            ),
+        ];
+        for (yaml, expected) in cases {
+            let msg = plan(yaml, "id,x,email,e,a").unwrap_err().to_string();
+            assert!(msg.contains(expected), "{yaml:?} gave {msg}");
+            // A column the file lacks leaks nothing: psoxy writes it empty.
+            let absent = plan(yaml, "q,r");
+            assert!(
+                absent.is_ok() || !absent.unwrap_err().to_string().contains(expected),
+                "{yaml:?} without its columns"
+            );
+        }
+    }
+
+    #[test]
+    fn a_derived_column_that_is_pseudonymized_leaks_nothing() {
+        // Redact the e-mail but keep a pseudonymized handle derived from it; duplicate a
+        // redacted id into a pseudonymized copy.
+        let yaml = "columnsToRedact: [email, id]\ncolumnsToDuplicate: {id: id2}\ncolumnsToPseudonymize: [id2]\n\
+                    fieldsToTransform: {email: {newName: gh, transforms: [{filter: '(.*)@.*'}, {pseudonymize: true}]}}\n";
+        assert_eq!(header_of(yaml, "id,email,dept"), "dept,gh,id2");
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //!
 //! Loading reports every problem at once, each with its line and column: unknown keys (with
 //! the valid ones), bad enum values (with the valid ones), wrong types, blank entries,
-//! invalid regexes, and the rule combinations where psoxy would silently leak or lose data
-//! (see DESIGN.md "Where veil is deliberately safer"). Checks that need the file's header
-//! (missing columns, duplicate names) happen in [`crate::plan`].
+//! invalid regexes, keys written twice. Checks that need the file's header (duplicate names,
+//! rule combinations that would leak a column present in the file) happen in
+//! [`crate::plan`].
 
 use std::path::Path;
 
@@ -476,7 +476,6 @@ fn load_columnar(entries: &[(Node, Node)], path: &str, problems: &mut Vec<Proble
             _ => unknown_key(k, path, &COLUMNAR_KEYS, problems),
         }
     }
-    check_combinations(&rules, path, problems);
     (problems.len() == before).then_some(rules)
 }
 
@@ -712,87 +711,6 @@ fn replace_step(node: &Node) -> std::result::Result<Step, String> {
     })
 }
 
-/// Rule combinations where psoxy silently leaks a value in clear, or pseudonymizes twice.
-fn check_combinations(r: &ColumnarRules, path: &str, problems: &mut Vec<Problem>) {
-    let key = |k: &str| join(path, k);
-    let find = |list: &[Name], name: &str| list.iter().any(|n| n.is(name));
-    let redacted = |name: &str| find(&r.columns_to_redact, name);
-    let excluded = |name: &str| r.columns_to_include.as_ref().is_some_and(|inc| !find(inc, name));
-    let pseudonymized =
-        |name: &str| find(&r.columns_to_pseudonymize, name) || find(&r.columns_to_pseudonymize_if_present, name);
-
-    for n in &r.columns_to_pseudonymize_if_present {
-        if find(&r.columns_to_pseudonymize, &n.text) {
-            let msg = format!(
-                "`{}` is also in columnsToPseudonymize (psoxy would hash it twice)",
-                n.text
-            );
-            problem(problems, n.at, &key("columnsToPseudonymizeIfPresent"), msg);
-        }
-    }
-    // psoxy ignores the redaction and writes the pseudonyms (columnsToPseudonymizeIfPresent
-    // gives way to the redaction instead, which is what the user asked for).
-    for n in &r.columns_to_pseudonymize {
-        if redacted(&n.text) {
-            let msg = format!(
-                "`{}` is also in columnsToRedact: psoxy would ignore the redaction and write its pseudonyms; decide whether to pseudonymize or drop it",
-                n.text
-            );
-            problem(problems, n.at, &key("columnsToPseudonymize"), msg);
-        }
-    }
-    // Sources of derived columns must not be dropped, or psoxy copies them out in clear.
-    let mut derived: Vec<(&Name, &Name, String)> = Vec::new();
-    for (from, to) in &r.columns_to_rename {
-        derived.push((from, to, format!("columnsToRename.{}", from.text)));
-    }
-    for (from, to) in &r.columns_to_duplicate {
-        derived.push((from, to, format!("columnsToDuplicate.{}", from.text)));
-    }
-    for t in &r.fields_to_transform {
-        derived.push((&t.source, &t.new_name, format!("fieldsToTransform.{}", t.key.text)));
-    }
-    for (from, to, rule) in &derived {
-        let rule = key(rule);
-        if redacted(&from.text) {
-            let msg = format!(
-                "source `{}` is in columnsToRedact; its values would be written in clear as `{}`",
-                from.text, to.text
-            );
-            problem(problems, from.at, &rule, msg);
-        } else if excluded(&from.text) {
-            let msg = format!(
-                "source `{}` is not in columnsToInclude; its values would be written in clear as `{}`",
-                from.text, to.text
-            );
-            problem(problems, from.at, &rule, msg);
-        }
-        if redacted(&to.text) {
-            let msg = format!(
-                "target `{}` is in columnsToRedact, which removes input columns only: the copy would be written in clear",
-                to.text
-            );
-            problem(problems, to.at, &rule, msg);
-        }
-        if find(&r.columns_to_pseudonymize_if_present, &to.text) {
-            let msg = format!(
-                "columnsToPseudonymizeIfPresent names `{}`, which is not an input column, so psoxy never pseudonymizes it; list it in columnsToPseudonymize",
-                to.text
-            );
-            problem(problems, to.at, &rule, msg);
-        }
-    }
-    for (from, to) in &r.columns_to_rename {
-        if pseudonymized(&from.text) {
-            let msg = format!(
-                "`{}` is renamed to `{}` and also listed for pseudonymization under its old name: the renamed column would be in clear; pseudonymize `{}` instead",
-                from.text, to.text, to.text
-            );
-            problem(problems, from.at, &key(&format!("columnsToRename.{}", from.text)), msg);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -842,52 +760,6 @@ mod tests {
     fn snake_case_keys_get_a_hint() {
         let p = problems("pseudonym_format: URL_SAFE_TOKEN\n");
         assert!(p[0].contains("did you mean `pseudonymFormat`?"), "{p:?}");
-    }
-
-    #[test]
-    fn leak_patterns_are_rejected() {
-        let cases = [
-            (
-                "columnsToRedact: [x]\ncolumnsToRename: {x: y}\n",
-                "source `x` is in columnsToRedact",
-            ),
-            (
-                "columnsToInclude: [id]\ncolumnsToDuplicate: {x: x2}\n",
-                "source `x` is not in columnsToInclude",
-            ),
-            (
-                "columnsToRename: {email: employee_email}\ncolumnsToPseudonymize: [email]\n",
-                "also listed for pseudonymization under its old name",
-            ),
-            (
-                "columnsToRename: {email: employee_email}\ncolumnsToPseudonymizeIfPresent: [employee_email]\n",
-                "never pseudonymizes it",
-            ),
-            (
-                "columnsToRedact: [email]\ncolumnsToPseudonymize: [email]\n",
-                "also in columnsToRedact",
-            ),
-            (
-                "columnsToPseudonymize: [a]\ncolumnsToPseudonymizeIfPresent: [A]\n",
-                "hash it twice",
-            ),
-            (
-                "columnsToDuplicate: {id: id_orig}\ncolumnsToRedact: [id_orig]\n",
-                "copy would be written in clear",
-            ),
-            (
-                "columnsToRedact: [e]\nfieldsToTransform: {e: {newName: gh, transforms: [{pseudonymize: true}]}}\n",
-                "source `e` is in columnsToRedact",
-            ),
-            (
-                "columnsToRename: {email: WORK_EMAIL, EMAIL: PERSONAL_EMAIL}\n",
-                "psoxy would silently keep the first and drop the other",
-            ),
-        ];
-        for (yaml, expected) in cases {
-            let p = problems(yaml);
-            assert!(p.iter().any(|m| m.contains(expected)), "{yaml:?} gave {p:?}");
-        }
     }
 
     #[test]
