@@ -10,7 +10,7 @@ use veil::error::Error;
 use veil::io::{self, Output};
 use veil::location::{self, Cloud};
 use veil::pipeline::{self, Sink};
-use veil::pseudonym::{PseudonymFormat, Pseudonymizer};
+use veil::pseudonym::{DomainHandling, PseudonymFormat, Pseudonymizer};
 use veil::reader::{Batch, Reader};
 use veil::rules::{ColumnarRules, Rules};
 use veil::{config, plan::Plan};
@@ -238,7 +238,13 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&Cloud>) -> anyhow::Result<Pse
     };
     let hash = args.hash.as_deref().map(config::parse_hash).transpose()?;
     let options = config::options(env, hash)?;
-    Ok(Pseudonymizer::new(&config::secrets(salt, env), options)?)
+    let secrets = config::secrets(salt, &config::process_env_with_empty);
+    if secrets.domain_salt.as_deref() == Some(b"") && options.domain != DomainHandling::Preserve {
+        eprintln!(
+            "veil: warning: SALT_EMAIL_DOMAINS is set but empty: domain tokens are unsalted hashes of the domain, as psoxy makes them"
+        );
+    }
+    Ok(Pseudonymizer::new(&secrets, options)?)
 }
 
 /// Picks the columnar rules for `input` (MultiType rules match on its path).

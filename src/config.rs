@@ -91,15 +91,23 @@ pub fn options(env: Lookup<'_>, hash: Option<HashAlgorithm>) -> Result<Options> 
     })
 }
 
-/// Secrets around a given salt: domain salt and encryption key from the environment.
+/// Secrets around a given salt: domain salt and encryption key from `env`, which must keep
+/// empty values. `SALT_EMAIL_DOMAINS` set to an empty string is an empty domain salt, as in
+/// psoxy (domain tokens are then plain SHA-256 hashes of the domain); an empty key is no key.
 pub fn secrets(salt: Vec<u8>, env: Lookup<'_>) -> Secrets {
+    let key = |name: &str| env(name).filter(|k| !k.is_empty());
     Secrets {
         salt,
         domain_salt: env("SALT_EMAIL_DOMAINS").map(String::into_bytes),
-        encryption_key: env("ENCRYPTION_KEY_EMAIL_DOMAINS")
-            .or_else(|| env("PSOXY_ENCRYPTION_KEY"))
+        encryption_key: key("ENCRYPTION_KEY_EMAIL_DOMAINS")
+            .or_else(|| key("PSOXY_ENCRYPTION_KEY"))
             .map(String::into_bytes),
     }
+}
+
+/// The process environment, empty values included (see [`secrets`]).
+pub fn process_env_with_empty(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// A salt read from a file: one trailing line ending is dropped (as `echo` adds one).
@@ -173,6 +181,15 @@ mod tests {
         assert_eq!(psoxy_salt_sha(b"salt"), "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y");
         assert_eq!(psoxy_salt_sha(b"secret"), "Ebz5CMlg0.uv2RIW85ELiU4FJju.wcFDd2LJo3P2kSI");
         assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    }
+
+    #[test]
+    fn empty_domain_salt_is_an_empty_salt_but_an_empty_key_is_no_key() {
+        let env = env_of(&[("SALT_EMAIL_DOMAINS", ""), ("PSOXY_ENCRYPTION_KEY", "")]);
+        let s = secrets(b"salt".to_vec(), &env);
+        assert_eq!(s.domain_salt.as_deref(), Some(&b""[..]));
+        assert_eq!(s.encryption_key, None);
+        assert_eq!(secrets(b"salt".to_vec(), &env_of(&[])).domain_salt, None);
     }
 
     #[test]

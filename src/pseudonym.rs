@@ -201,11 +201,8 @@ impl Pseudonymizer {
         if secrets.salt.is_empty() {
             return Err(Error::Config("the salt is empty".into()));
         }
-        let domain_salt = secrets
-            .domain_salt
-            .clone()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| secrets.salt.clone());
+        // An empty SALT_EMAIL_DOMAINS is an empty salt, as in psoxy, not "unset".
+        let domain_salt = secrets.domain_salt.clone().unwrap_or_else(|| secrets.salt.clone());
         let domain = match options.domain {
             DomainHandling::Preserve => Domain::Preserve,
             DomainHandling::Redact => Domain::Redact,
@@ -221,6 +218,12 @@ impl Pseudonymizer {
                                 .into(),
                         )
                     })?;
+                if domain_salt.is_empty() {
+                    // Java's PBEKeySpec refuses an empty salt, so psoxy fails here too.
+                    return Err(Error::Config(
+                        "EMAIL_DOMAIN_HANDLING=ENCRYPT with SALT_EMAIL_DOMAINS set to an empty string: the key cannot be derived from an empty salt (psoxy fails too); unset it or give a salt".into(),
+                    ));
+                }
                 let mut key = [0u8; 32];
                 pbkdf2::pbkdf2_hmac::<Sha256>(password, &domain_salt, 65_536, &mut key);
                 Domain::Encrypt(key)
