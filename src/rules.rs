@@ -293,6 +293,22 @@ fn load(node: &Node, path: &str, depth: usize, problems: &mut Vec<Problem>) -> O
     if entries.iter().any(|(k, _)| k.as_str() == Some("fileRules")) {
         return load_multi(node, entries, path, depth, problems).map(Rules::MultiType);
     }
+    if entries.iter().any(|(k, _)| matches!(k.as_str(), Some("format" | "transforms"))) {
+        let format = entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("format"))
+            .and_then(|(_, v)| v.as_str())
+            .unwrap_or("NDJSON");
+        problem(
+            problems,
+            node.at,
+            path,
+            format!(
+                "these are psoxy RecordRules (`format: {format}` with JSONPath `transforms`), for record files; veil supports ColumnarRules (CSV) only, not RecordRules yet"
+            ),
+        );
+        return None;
+    }
     if entries.iter().any(|(k, _)| k.as_str() == Some("endpoints")) {
         problem(
             problems,
@@ -760,6 +776,15 @@ mod tests {
     fn snake_case_keys_get_a_hint() {
         let p = problems("pseudonym_format: URL_SAFE_TOKEN\n");
         assert!(p[0].contains("did you mean `pseudonymFormat`?"), "{p:?}");
+    }
+
+    #[test]
+    fn record_rules_are_named_in_one_line() {
+        let p = problems("format: NDJSON\ntransforms:\n  - redact: \"$.email\"\n  - pseudonymize: \"$.id\"\n");
+        assert_eq!(
+            p,
+            ["line 1:1: these are psoxy RecordRules (`format: NDJSON` with JSONPath `transforms`), for record files; veil supports ColumnarRules (CSV) only, not RecordRules yet"]
+        );
     }
 
     #[test]
