@@ -1,5 +1,6 @@
 //! Throughput of the hot paths on seeded, generated HRIS data: one pseudonym (each format,
-//! psoxy and HMAC), one row through a plan, and the whole pipeline in memory. Each reports
+//! psoxy and HMAC), one row through a plan, the whole pipeline in memory, and binding rules
+//! to a wide header. Each reports
 //! rows (or values) and bytes, and asserts what it produced.
 
 use std::hint::black_box;
@@ -141,5 +142,35 @@ fn bench_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_pseudonymize, bench_transform_row, bench_pipeline);
+/// Binding rules to a wide header (issue 8: this was quadratic, 32 s at 20,000 columns).
+fn bench_plan(c: &mut Criterion) {
+    let mut group = c.benchmark_group("plan");
+    group.sample_size(10);
+    for width in [5_000usize, 20_000] {
+        let header: Vec<String> = (0..width).map(|i| format!("Column_{i}")).collect();
+        let yaml = format!(
+            "columnsToPseudonymize: [COLUMN_1, column_{}]\ncolumnsToRedact: [COLUMN_2]\ncolumnsToRename: {{Column_3: RENAMED}}\n",
+            width - 1
+        );
+        let Rules::Columnar(rules) = Rules::from_yaml(&yaml, "bench").expect("rules") else {
+            unreachable!("columnar rules")
+        };
+        group.throughput(Throughput::Elements(width as u64));
+        group.bench_function(format!("bind/{width}-columns"), |b| {
+            b.iter(|| {
+                let plan = Plan::new(&rules, black_box(&header), "wide.csv", 1).expect("plan");
+                assert_eq!(plan.columns.len(), width - 1);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_pseudonymize,
+    bench_transform_row,
+    bench_pipeline,
+    bench_plan
+);
 criterion_main!(benches);

@@ -41,6 +41,8 @@ pub struct Handler {
     function: String,
     input_base_path: Option<String>,
     compress_always: bool,
+    /// `STRICT_COLUMNS=true`: refuse an object whose header lacks a column the rules read.
+    strict_columns: bool,
     metadata: HashMap<String, String>,
 }
 
@@ -200,6 +202,7 @@ impl Handler {
             input_base_path: config::process_env("INPUT_BASE_PATH"),
             compress_always: config::process_env("COMPRESS_OUTPUT_ALWAYS")
                 .is_none_or(|v| !v.eq_ignore_ascii_case("false")),
+            strict_columns: config::process_env("STRICT_COLUMNS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
             metadata,
         })
     }
@@ -308,15 +311,26 @@ impl Handler {
             .collect();
         let options = pipeline::Options {
             threads: pipeline::available_threads(),
+            strict_columns: self.strict_columns,
             ..Default::default()
         };
         let summary = pipeline::run(input.reader, &input.name, &self.pseudonymizer, sinks, &options)?;
         let outputs: Vec<&str> = summary.outputs.iter().map(|o| o.location.as_str()).collect();
-        log(json!({
+        let mut line = json!({
             "bucket": job.bucket, "key": job.key, "status": "ok", "rows": summary.rows,
             "bytes": summary.input_bytes, "outputs": outputs,
             "duration_ms": started.elapsed().as_millis() as u64,
-        }));
+        });
+        // Columns the file lacks and rule names matching none: names only, never values.
+        let warnings: Vec<String> = summary
+            .outputs
+            .iter()
+            .filter_map(|o| Some(format!("{}: {}", o.location, o.warning.as_ref()?)))
+            .collect();
+        if !warnings.is_empty() {
+            line["warnings"] = json!(warnings);
+        }
+        log(line);
         Ok(())
     }
 }

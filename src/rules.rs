@@ -293,7 +293,10 @@ fn load(node: &Node, path: &str, depth: usize, problems: &mut Vec<Problem>) -> O
     if entries.iter().any(|(k, _)| k.as_str() == Some("fileRules")) {
         return load_multi(node, entries, path, depth, problems).map(Rules::MultiType);
     }
-    if entries.iter().any(|(k, _)| matches!(k.as_str(), Some("format" | "transforms"))) {
+    if entries
+        .iter()
+        .any(|(k, _)| matches!(k.as_str(), Some("format" | "transforms")))
+    {
         let format = entries
             .iter()
             .find(|(k, _)| k.as_str() == Some("format"))
@@ -783,7 +786,9 @@ mod tests {
         let p = problems("format: NDJSON\ntransforms:\n  - redact: \"$.email\"\n  - pseudonymize: \"$.id\"\n");
         assert_eq!(
             p,
-            ["line 1:1: these are psoxy RecordRules (`format: NDJSON` with JSONPath `transforms`), for record files; veil supports ColumnarRules (CSV) only, not RecordRules yet"]
+            [
+                "line 1:1: these are psoxy RecordRules (`format: NDJSON` with JSONPath `transforms`), for record files; veil supports ColumnarRules (CSV) only, not RecordRules yet"
+            ]
         );
     }
 

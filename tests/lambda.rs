@@ -378,3 +378,59 @@ fn bad_object_fails_the_invocation_and_writes_nothing_and_own_outputs_are_skippe
         ["hris/2024-07-01/hris.csv", "sanitized/hris/2024-07-01/hris.csv"]
     );
 }
+
+#[test]
+fn missing_columns_are_written_empty_and_logged_unless_strict() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "mis");
+    let (path, additional) = config.split_once('\n').unwrap();
+    // psoxy's HRIS rules (RULES) on a file without MANAGER_EMAIL.
+    let csv = b"EMPLOYEE_ID,EMPLOYEE_EMAIL,MANAGER_ID,SALARY\nE1,hidden.person@acme.com,E2,100\n".to_vec();
+    m.put(&input, "hris/2024-07-01/hris.csv", csv);
+    let env = [
+        ("OUTPUT_BUCKET", sanitized.as_str()),
+        ("ADDITIONAL_TRANSFORMS", additional),
+        ("PATH_TO_SHARED_CONFIG", path),
+        ("COMPRESS_OUTPUT_ALWAYS", "false"),
+    ];
+    let mut f = Function::start(&m, &env);
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
+        other => panic!("{other:?}"),
+    }
+    let body = String::from_utf8(m.get(&sanitized, "hris/2024-07-01/hris.csv").0).unwrap();
+    assert!(
+        body.starts_with("EMPLOYEE_ID,EMPLOYEE_EMAIL,MANAGER_ID,MANAGER_EMAIL\n"),
+        "{body}"
+    );
+    assert!(body.ends_with("\"}\",\n"), "MANAGER_EMAIL is empty: {body}");
+    let logs = f.logs_when(|logs| logs.iter().any(|l| l["status"] == "ok"));
+    let ok = logs.iter().find(|l| l["status"] == "ok").unwrap();
+    assert_eq!(
+        ok["warnings"],
+        serde_json::json!([format!(
+            "s3://{sanitized}/hris/2024-07-01/hris.csv: columns missing from the file, written as empty columns as psoxy does: `MANAGER_EMAIL` (columnsToPseudonymize)"
+        )])
+    );
+    drop(f);
+
+    // STRICT_COLUMNS=true refuses the object instead, and writes nothing.
+    let (strict_out, strict_lookup) = (m.bucket("mis-strict-out"), m.bucket("mis-strict-lk"));
+    let additional = additional.replace(&lookup, &strict_lookup);
+    let env = [
+        ("OUTPUT_BUCKET", strict_out.as_str()),
+        ("ADDITIONAL_TRANSFORMS", additional.as_str()),
+        ("PATH_TO_SHARED_CONFIG", path),
+        ("STRICT_COLUMNS", "true"),
+    ];
+    let mut f = Function::start(&m, &env);
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Error(e) => {
+            assert!(e.contains("column `MANAGER_EMAIL` is not in the file's header"), "{e}");
+            assert!(!e.contains("hidden.person"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(m.keys(&strict_out).is_empty());
+    assert!(m.keys(&strict_lookup).is_empty());
+}
