@@ -13,11 +13,16 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+mod checks;
+mod table;
+
 use crate::error::{Error, Problem, Result};
 use crate::java;
 use crate::pseudonym::PseudonymFormat;
 use crate::rules::{ColumnarRules, Name};
 use crate::transform::Step;
+use checks::{duplicate_names, leaks, unmatched};
+use table::{Entry, Table};
 
 /// What happens to a non-blank value, in order.
 #[derive(Debug, Clone)]
@@ -89,61 +94,6 @@ pub struct Plan {
     pub unmatched: Vec<Unmatched>,
 }
 
-/// One registration target in psoxy's column table.
-struct Entry {
-    /// Spelling of the first registration (psoxy's tree-map key).
-    key: String,
-    /// The name looked up in the header (psoxy lower-cases transform sources first).
-    lookup: String,
-    /// The source as the rules wrote it, for messages.
-    written: String,
-    funcs: Vec<Func>,
-    origin: Vec<String>,
-}
-
-/// psoxy's column table: entries in registration order, found by case-insensitive key.
-#[derive(Default)]
-struct Table {
-    entries: Vec<Entry>,
-    index: HashMap<String, usize>,
-}
-
-impl Table {
-    /// psoxy's `addColumnTransform`: a new output column, or one more function (and origin)
-    /// for an existing one, whose source then stays the first registration's.
-    fn add(&mut self, key: &str, lookup: &str, written: &str, func: Option<Func>, origin: String) {
-        match self.index.get(&java::ignore_case_key(key)) {
-            Some(&i) => {
-                self.entries[i].funcs.extend(func);
-                self.entries[i].origin.push(origin);
-            }
-            None => {
-                self.index.insert(java::ignore_case_key(key), self.entries.len());
-                self.entries.push(Entry {
-                    key: key.to_owned(),
-                    lookup: lookup.to_owned(),
-                    written: written.to_owned(),
-                    funcs: func.into_iter().collect(),
-                    origin: vec![origin],
-                });
-            }
-        }
-    }
-
-    fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(&java::ignore_case_key(name))
-    }
-}
-
-/// Items in Java's `CASE_INSENSITIVE_ORDER`, keeping the first of case-insensitively equal
-/// ones: the iteration order of psoxy's `TreeSet`s and `TreeMap`s.
-fn tree_order<T: Clone>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut v = items.to_vec();
-    v.sort_by(|a, b| java::compare_ignore_case(name(a), name(b)));
-    v.dedup_by(|b, a| java::equals_ignore_case(name(a), name(b)));
-    v
-}
-
 impl Plan {
     /// Binds `rules` to `header` (empty for an empty input). `file` and `line` name the
     /// header in messages.
@@ -170,53 +120,13 @@ impl Plan {
             retained_index.entry(keys[i].as_str()).or_insert(i);
         }
 
-        let mut table = Table::default();
-        let duplicates = tree_order(&rules.columns_to_duplicate, |(from, _)| &from.text);
-        for (from, to) in &duplicates {
-            let origin = format!("columnsToDuplicate from {}", from.text);
-            table.add(&to.text, &from.text, &from.text, None, origin);
-        }
-        let renames = tree_order(&rules.columns_to_rename, |(from, _)| &from.text);
-        for (from, to) in &renames {
-            let origin = format!("columnsToRename from {}", from.text);
-            table.add(&to.text, &from.text, &from.text, None, origin);
-        }
-        // Grouped by the lower-cased source (psoxy's `trim().toLowerCase()` key), groups in
-        // case-insensitive order, pipelines in file order within a group.
-        let mut transforms: Vec<(String, usize)> = rules
-            .fields_to_transform
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (java::to_lower_case(&t.source.text), i))
-            .collect();
-        let mut group_of: HashMap<String, String> = HashMap::new();
-        for (lowered, _) in &mut transforms {
-            *lowered = group_of.entry(key(lowered)).or_insert_with(|| lowered.clone()).clone();
-        }
-        transforms.sort_by(|(a, i), (b, j)| java::compare_ignore_case(a, b).then(i.cmp(j)));
-        for (lowered, i) in &transforms {
-            let t = &rules.fields_to_transform[*i];
-            let origin = format!("fieldsToTransform.{}", t.key.text);
-            let func = Some(Func::Pipeline(t.steps.clone()));
-            table.add(&t.new_name.text, lowered, &t.source.text, func, origin);
-        }
-        for n in tree_order(&rules.columns_to_pseudonymize, |n| &n.text) {
-            let origin = "columnsToPseudonymize".to_owned();
-            table.add(&n.text, &n.text, &n.text, Some(Func::Pseudonymize), origin);
-        }
-        for n in tree_order(&rules.columns_to_pseudonymize_if_present, |n| &n.text) {
-            if retained_index.contains_key(key(&n.text).as_str()) {
-                let origin = "columnsToPseudonymizeIfPresent".to_owned();
-                table.add(&n.text, &n.text, &n.text, Some(Func::Pseudonymize), origin);
-            }
-        }
+        let table = Table::register(rules, header, &keys, &retained, &retained_index);
+        let Table {
+            entries,
+            index: table_index,
+            renames,
+        } = table;
         let renamed_away: HashSet<String> = renames.iter().map(|(from, _)| key(&from.text)).collect();
-        for &i in &retained {
-            let h = &header[i];
-            if !table.contains(h) && !renamed_away.contains(&keys[i]) {
-                table.add(h, h, h, None, "kept".into());
-            }
-        }
 
         // Output order: input position (a renamed column takes its old column's place), then
         // `String.compareTo` of the first registration's spelling.
@@ -226,9 +136,8 @@ impl Plan {
             rename_source.entry(key(&to.text)).or_insert(at);
         }
         let mut missing = Vec::new();
-        let table_index = table.index;
-        let mut columns: Vec<(usize, Entry, Column)> = Vec::with_capacity(table.entries.len());
-        for e in table.entries {
+        let mut columns: Vec<(usize, Entry, Column)> = Vec::with_capacity(entries.len());
+        for e in entries {
             let k = key(&e.key);
             let source = position.get(key(&e.lookup).as_str()).copied();
             if source.is_none() {
@@ -448,98 +357,6 @@ fn hashes_in(action: &Action) -> usize {
     }
 }
 
-/// Rule combinations with which psoxy would write a value of a column present in the file in
-/// clear against the rules' evident intent (SPEC.md §6). `output(name)` gives an output
-/// column's source and whether it is pseudonymized; `retained(i)` whether input column `i`
-/// passes the redact and include lists. A column the file lacks leaks nothing, so these are
-/// checked against the header, not in the rules alone.
-fn leaks(
-    rules: &ColumnarRules,
-    position: &HashMap<&str, usize>,
-    redact: &HashSet<String>,
-    output: impl Fn(&str) -> Option<(Option<usize>, bool)>,
-    retained: impl Fn(usize) -> bool,
-) -> Vec<Problem> {
-    let key = java::ignore_case_key;
-    let present = |n: &Name| position.contains_key(key(&n.text).as_str());
-    let listed = |list: &[Name], name: &str| list.iter().any(|n| n.is(name));
-    let mut problems = Vec::new();
-    // psoxy ignores the redaction and writes the pseudonyms of the redacted column.
-    for n in &rules.columns_to_pseudonymize {
-        if present(n) && redact.contains(&key(&n.text)) {
-            problems.push(Problem::new(
-                "columnsToPseudonymize",
-                format!(
-                    "`{}` is also in columnsToRedact: psoxy would ignore the redaction and write its pseudonyms; decide whether to pseudonymize or drop it",
-                    n.text
-                ),
-            ));
-        }
-    }
-    let mut derived: Vec<(&Name, &Name, String)> = Vec::new();
-    for (from, to) in &rules.columns_to_rename {
-        derived.push((from, to, format!("columnsToRename.{}", from.text)));
-    }
-    for (from, to) in &rules.columns_to_duplicate {
-        derived.push((from, to, format!("columnsToDuplicate.{}", from.text)));
-    }
-    for t in &rules.fields_to_transform {
-        derived.push((&t.source, &t.new_name, format!("fieldsToTransform.{}", t.key.text)));
-    }
-    for (from, to, rule) in derived {
-        // The output column `to` as built: its first registration decides its source.
-        let Some((Some(source), false)) = output(&to.text) else {
-            continue;
-        };
-        if !retained(source) {
-            let why = if redact.contains(&key(&from.text)) {
-                "is in columnsToRedact"
-            } else {
-                "is not in columnsToInclude"
-            };
-            problems.push(Problem::new(
-                rule.clone(),
-                format!(
-                    "source `{}` {why}; its values would be written in clear as `{}`",
-                    from.text, to.text
-                ),
-            ));
-        }
-        if redact.contains(&key(&to.text)) {
-            problems.push(Problem::new(
-                rule.clone(),
-                format!(
-                    "target `{}` is in columnsToRedact, which removes input columns only: the copy would be written in clear",
-                    to.text
-                ),
-            ));
-        }
-        if listed(&rules.columns_to_pseudonymize_if_present, &to.text) {
-            problems.push(Problem::new(
-                rule.clone(),
-                format!(
-                    "columnsToPseudonymizeIfPresent names `{}`, which is not an input column, so psoxy never pseudonymizes it; list it in columnsToPseudonymize",
-                    to.text
-                ),
-            ));
-        }
-    }
-    for (from, to) in &rules.columns_to_rename {
-        let pseudonymized = listed(&rules.columns_to_pseudonymize, &from.text)
-            || listed(&rules.columns_to_pseudonymize_if_present, &from.text);
-        if present(from) && pseudonymized && matches!(output(&to.text), Some((_, false))) {
-            problems.push(Problem::new(
-                format!("columnsToRename.{}", from.text),
-                format!(
-                    "`{}` is renamed to `{}` and also listed for pseudonymization under its old name: the renamed column would be in clear; pseudonymize `{}` instead",
-                    from.text, to.text, to.text
-                ),
-            ));
-        }
-    }
-    problems
-}
-
 fn hashes_value(f: &Func) -> bool {
     match f {
         Func::Pseudonymize => true,
@@ -554,60 +371,6 @@ fn step_name(step: &Step) -> String {
         Step::Replace { .. } => "javaRegExpReplace".into(),
         Step::Pseudonymize => "pseudonymize".into(),
     }
-}
-
-/// Rule names that match no input column, per rule (renames, duplicates and transforms whose
-/// source is missing are reported as [`Missing`] columns instead).
-fn unmatched(rules: &ColumnarRules, position: &HashMap<&str, usize>) -> Vec<Unmatched> {
-    let absent = |n: &Name| !position.contains_key(java::ignore_case_key(&n.text).as_str());
-    let lists: [(&'static str, &[Name]); 3] = [
-        ("columnsToRedact", &rules.columns_to_redact),
-        (
-            "columnsToInclude",
-            rules.columns_to_include.as_deref().unwrap_or_default(),
-        ),
-        (
-            "columnsToPseudonymizeIfPresent",
-            &rules.columns_to_pseudonymize_if_present,
-        ),
-    ];
-    lists
-        .into_iter()
-        .filter_map(|(rule, list)| {
-            let names: Vec<String> = tree_order(list, |n| &n.text)
-                .iter()
-                .filter(|n| absent(n))
-                .map(|n| n.text.clone())
-                .collect();
-            (!names.is_empty()).then_some(Unmatched { rule, names })
-        })
-        .collect()
-}
-
-/// psoxy keeps the last of two same-named columns and silently drops the first.
-fn duplicate_names(header: &[String], keys: &[String]) -> Vec<Problem> {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
-    let mut problems = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        if let Some(&j) = first.get(k.as_str()) {
-            let what = if header[i].is_empty() {
-                "blank name".to_owned()
-            } else {
-                format!("`{}`", header[i])
-            };
-            problems.push(Problem::new(
-                "header",
-                format!(
-                    "columns {} and {} have the same {what} (psoxy would silently drop one)",
-                    j + 1,
-                    i + 1
-                ),
-            ));
-        } else {
-            first.insert(k, i);
-        }
-    }
-    problems
 }
 
 #[cfg(test)]
