@@ -95,7 +95,7 @@ fn bench_transform_row(c: &mut Criterion) {
     group.bench_function("row/reference-plan", |b| {
         b.iter(|| {
             out.clear();
-            pipeline::write_row(&plan, batch.row(next), &pz, &mut out, &mut scratch);
+            pipeline::write_row(&plan, batch.row(next), &pz, &mut out, &mut scratch).expect("row");
             next = (next + 1) % batch.len();
             // SNAPSHOT, then EMPLOYEE_ID as a token; two to four tokens of 45 bytes or more.
             assert!(out.starts_with(b"2024-07-01,t~"));

@@ -113,6 +113,13 @@ pub enum DataError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A transform's regex ran out of its backtracking budget on a value.
+    RegexTooComplex {
+        /// The output column.
+        column: String,
+        /// The rules that make it.
+        rule: String,
+    },
 }
 
 impl fmt::Display for DataError {
@@ -162,6 +169,10 @@ impl fmt::Display for DataError {
             DataError::RecordTooLarge { limit } => {
                 write!(f, "record is larger than {limit} bytes (unbalanced quotes?)")
             }
+            DataError::RegexTooComplex { column, rule } => write!(
+                f,
+                "column `{column}` ({rule}): the regular expression backtracks too long on this value (Java would take as long); simplify it"
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use crate::error::{DataError, Error, Result};
 use crate::io::Output;
 use crate::java;
+use crate::java::regex::Exhausted;
 use crate::plan::{Action, Func, Plan};
 use crate::pseudonym::{PseudonymCache, PseudonymFormat, Pseudonymizer};
 use crate::reader::{Batch, LineEnding, Reader, Row};
@@ -249,7 +250,11 @@ impl Sanitizer<'_> {
         for &i in &order {
             let row = batch.row(i);
             for (plan, buffer) in self.plans.iter().zip(out.iter_mut()) {
-                write_row(plan, row, self.pseudonymizer, buffer, scratch);
+                write_row(plan, row, self.pseudonymizer, buffer, scratch).map_err(|kind| Error::Data {
+                    file: self.name.into(),
+                    line: row.line(),
+                    kind,
+                })?;
                 buffer.extend_from_slice(self.eol);
             }
         }
@@ -425,7 +430,17 @@ pub struct Scratch {
 }
 
 /// Writes one sanitized row (without line ending) to `out`.
-pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: &mut Vec<u8>, scratch: &mut Scratch) {
+///
+/// # Errors
+/// A regex of a transform ran out of its backtracking budget on a value of this row; the
+/// error names the output column.
+pub fn write_row(
+    plan: &Plan,
+    row: Row<'_>,
+    pseudonymizer: &Pseudonymizer,
+    out: &mut Vec<u8>,
+    scratch: &mut Scratch,
+) -> std::result::Result<(), DataError> {
     for (i, column) in plan.columns.iter().enumerate() {
         let first = i == 0;
         let value = column.source.and_then(|s| row.get_str(s)).unwrap_or("");
@@ -440,11 +455,17 @@ pub fn write_row(plan: &Plan, row: Row<'_>, pseudonymizer: &Pseudonymizer, out: 
                 push_pseudonym(out, pseudonym, plan.format == PseudonymFormat::Json, first);
             }
             Action::Chain(funcs) => {
-                let result = chain(funcs, value, plan, pseudonymizer, &mut scratch.bytes);
+                let result = chain(funcs, value, plan, pseudonymizer, &mut scratch.bytes).map_err(|_| {
+                    DataError::RegexTooComplex {
+                        column: column.name.clone(),
+                        rule: column.origin.join(" + "),
+                    }
+                })?;
                 push_field(out, result.as_deref().map(str::as_bytes), first);
             }
         }
     }
+    Ok(())
 }
 
 /// psoxy's `StringUtils.isBlank`: a blank cell is written as null (empty, never quoted).
@@ -460,7 +481,13 @@ fn is_blank(value: &str) -> bool {
 
 /// Applies functions in order; once the value is null, it stays null. A blank value reaching
 /// a pseudonymization is left as it is (psoxy hashes only non-blank values).
-fn chain(funcs: &[Func], value: &str, plan: &Plan, pz: &Pseudonymizer, scratch: &mut Vec<u8>) -> Option<String> {
+fn chain(
+    funcs: &[Func],
+    value: &str,
+    plan: &Plan,
+    pz: &Pseudonymizer,
+    scratch: &mut Vec<u8>,
+) -> std::result::Result<Option<String>, Exhausted> {
     let mut current = value.to_owned();
     let pseudonymize = |v: String, scratch: &mut Vec<u8>| {
         if java::is_blank(&v) {
@@ -478,14 +505,17 @@ fn chain(funcs: &[Func], value: &str, plan: &Plan, pz: &Pseudonymizer, scratch: 
                 for step in steps {
                     v = match step {
                         transform::Step::Pseudonymize => pseudonymize(v, scratch),
-                        other => transform::apply(other, &v)?,
+                        other => match transform::apply(other, &v)? {
+                            Some(next) => next,
+                            None => return Ok(None),
+                        },
                     };
                 }
                 v
             }
         };
     }
-    Some(current)
+    Ok(Some(current))
 }
 
 /// A tiny seeded PRNG for psoxy-style block shuffling (not for anything secret).

@@ -1,231 +1,114 @@
-//! `fieldsToTransform` steps, with Java semantics where psoxy uses Java.
+//! `fieldsToTransform` steps, with the Java semantics psoxy runs them with.
 //!
-//! psoxy runs `filter` and `javaRegExpReplace` with `java.util.regex` (`matches()` is a full
-//! match; `replaceAll` also reports an empty match right after a non-empty one, so `(.*)` on
-//! `abc` gives `[abc][]`) and `formatString` with `String.format` (see [`crate::java::format`]). The Rust `regex` crate
-//! covers Java's syntax except look-around and back-references, which are rejected when the
-//! rules load, never at run time.
-
-use regex::Regex;
+//! psoxy applies `filter` and `javaRegExpReplace` with `java.util.regex` (`matches()` is a
+//! full match; `replaceAll` then runs over the value, so `(.*)` on `abc` gives `[abc][]`) and
+//! `formatString` with `String.format`. Both are reproduced in [`crate::java`]; anything
+//! psoxy would fail on at its first value is refused when the rules load.
 
 use crate::java::format::Format;
+use crate::java::regex::{Exhausted, Regex, Replacement};
 
 /// One step of a pipeline, compiled.
 #[derive(Debug, Clone)]
 pub enum Step {
-    /// Keep the value only if it fully matches; with a group, keep group 1.
-    Filter {
-        /// The pattern anchored at both ends.
-        full: Regex,
-    },
+    /// Keep the value only if it fully matches; with a group, keep group 1 (null when group 1
+    /// did not take part in the match); no match is null.
+    Filter(Regex),
     /// `String.format(pattern, value)`, as `java.util.Formatter` does it.
     Format(Format),
-    /// If the value fully matches, Java `replaceAll` with the replacement.
+    /// If the value fully matches, Java's `replaceAll` with the replacement.
     Replace {
-        /// The pattern anchored at both ends (the "matches" test).
-        full: Regex,
-        /// The pattern as written (the search in `replaceAll`).
-        search: Regex,
+        /// The pattern.
+        regex: Regex,
         /// The parsed replacement.
-        replacement: Vec<ReplacePart>,
+        replacement: Replacement,
     },
     /// `pseudonymize: true` (a `false` compiles to nothing).
     Pseudonymize,
 }
 
-/// A piece of a Java replacement string.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReplacePart {
-    /// Literal text.
-    Text(String),
-    /// `$n`.
-    Group(usize),
-    /// `${name}`.
-    Named(String),
-}
-
-/// Compiles a Java regex for a full match (`matches()`).
+/// Compiles a `filter` or `regExp` as `java.util.regex.Pattern.compile` would.
 ///
 /// # Errors
-/// The pattern is invalid or uses a feature the `regex` crate lacks.
-pub fn compile_full(pattern: &str) -> Result<Regex, String> {
-    compile(pattern)?;
-    compile(&format!(r"\A(?:{pattern})\z"))
-}
-
-/// Compiles a Java regex as written.
-///
-/// # Errors
-/// The pattern is invalid or uses a feature the `regex` crate lacks.
+/// Where Java throws `PatternSyntaxException`.
 pub fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| match e {
-        regex::Error::Syntax(s) => {
-            let hint = if pattern.contains("(?=") || pattern.contains("(?!") || pattern.contains("(?<=") {
-                " (look-around is not supported)"
-            } else {
-                ""
-            };
-            format!(
-                "invalid regular expression{hint}: {}",
-                s.lines().last().unwrap_or("").trim()
-            )
-        }
-        other => format!("invalid regular expression: {other}"),
-    })
+    Regex::new(pattern).map_err(|e| format!("invalid regular expression (java.util.regex): {e}"))
 }
 
-/// Parses a Java replacement string (`$1`, `${name}`, `\$`) against the regex's groups.
+/// Parses a `javaRegExpReplace` step's replacement against its regex.
 ///
 /// # Errors
-/// A `$` not followed by a group, or a group the regex does not have.
-pub fn parse_replacement(replace: &str, regex: &Regex) -> Result<Vec<ReplacePart>, String> {
-    let groups = regex.captures_len() - 1;
-    let mut parts = Vec::new();
-    let mut text = String::new();
-    let chars: Vec<char> = replace.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => {
-                let next = chars.get(i + 1).ok_or("character to be escaped is missing")?;
-                text.push(*next);
-                i += 2;
-            }
-            '$' => {
-                if !text.is_empty() {
-                    parts.push(ReplacePart::Text(std::mem::take(&mut text)));
-                }
-                i += 1;
-                if chars.get(i) == Some(&'{') {
-                    let close = chars[i..]
-                        .iter()
-                        .position(|&c| c == '}')
-                        .ok_or("named group is missing `}`")?;
-                    let name: String = chars[i + 1..i + close].iter().collect();
-                    if regex.capture_names().all(|n| n != Some(name.as_str())) {
-                        return Err(format!("no group named `{name}`"));
-                    }
-                    parts.push(ReplacePart::Named(name));
-                    i += close + 1;
-                    continue;
-                }
-                // Java: first digit always; more digits while the number stays a valid group.
-                let first = chars
-                    .get(i)
-                    .and_then(|c| c.to_digit(10))
-                    .ok_or("illegal group reference")?;
-                let mut n = first as usize;
-                i += 1;
-                while let Some(d) = chars.get(i).and_then(|c| c.to_digit(10)) {
-                    let longer = n * 10 + d as usize;
-                    if longer > groups {
-                        break;
-                    }
-                    n = longer;
-                    i += 1;
-                }
-                if n > groups {
-                    return Err(format!("no group {n}"));
-                }
-                parts.push(ReplacePart::Group(n));
-            }
-            c => {
-                text.push(c);
-                i += 1;
-            }
-        }
-    }
-    if !text.is_empty() {
-        parts.push(ReplacePart::Text(text));
-    }
-    Ok(parts)
+/// Where Java's `replaceAll` would throw once the pattern matches (`$2` with one group, a
+/// trailing `\`).
+pub fn replacement(replace: &str, regex: &Regex) -> Result<Replacement, String> {
+    Replacement::parse(replace, regex).map_err(|e| format!("invalid replacement: {e}"))
 }
 
-/// Applies a non-pseudonymize step to `value`; `None` is null.
-pub fn apply(step: &Step, value: &str) -> Option<String> {
-    match step {
-        Step::Filter { full } => {
-            let caps = full.captures(value)?;
-            if full.captures_len() > 1 {
-                caps.get(1).map(|m| m.as_str().to_owned())
+/// Applies a non-pseudonymize step to `value`; `Ok(None)` is null.
+///
+/// # Errors
+/// The regex ran out of its backtracking budget (a pattern that would run for a very long
+/// time in Java too).
+pub fn apply(step: &Step, value: &str) -> Result<Option<String>, Exhausted> {
+    Ok(match step {
+        Step::Filter(regex) => match regex.matches(value)? {
+            None => None,
+            Some(groups) if regex.group_count() > 0 => groups[1].map(str::to_owned),
+            Some(_) => Some(value.to_owned()),
+        },
+        Step::Format(format) => Some(format.apply(value)),
+        Step::Replace { regex, replacement } => {
+            if regex.matches(value)?.is_some() {
+                Some(regex.replace_all(value, replacement)?)
             } else {
                 Some(value.to_owned())
             }
         }
-        Step::Format(format) => Some(format.apply(value)),
-        Step::Replace {
-            full,
-            search,
-            replacement,
-        } => {
-            if !full.is_match(value) {
-                return Some(value.to_owned());
-            }
-            Some(replace_all_java(search, value, replacement))
-        }
         Step::Pseudonymize => Some(value.to_owned()),
-    }
-}
-
-/// Java `Matcher.replaceAll`: after an empty match the search resumes one character on.
-fn replace_all_java(search: &Regex, value: &str, replacement: &[ReplacePart]) -> String {
-    let mut out = String::with_capacity(value.len() * 2);
-    let mut copied = 0;
-    let mut from = 0;
-    while from <= value.len() {
-        let Some(caps) = search.captures_at(value, from) else {
-            break;
-        };
-        let m = caps.get(0).expect("group 0 always matches");
-        out.push_str(&value[copied..m.start()]);
-        for part in replacement {
-            match part {
-                ReplacePart::Text(t) => out.push_str(t),
-                ReplacePart::Group(n) => out.push_str(caps.get(*n).map_or("", |g| g.as_str())),
-                ReplacePart::Named(n) => out.push_str(caps.name(n).map_or("", |g| g.as_str())),
-            }
-        }
-        copied = m.end();
-        from = if m.is_empty() {
-            match value[m.end()..].chars().next() {
-                Some(c) => m.end() + c.len_utf8(),
-                None => break,
-            }
-        } else {
-            m.end()
-        };
-    }
-    out.push_str(&value[copied..]);
-    out
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn replace(pattern: &str, replace: &str, value: &str) -> String {
-        let search = compile(pattern).unwrap();
-        let step = Step::Replace {
-            full: compile_full(pattern).unwrap(),
-            replacement: parse_replacement(replace, &search).unwrap(),
-            search,
-        };
-        apply(&step, value).unwrap()
+    fn filter(pattern: &str, value: &str) -> Option<String> {
+        apply(&Step::Filter(compile(pattern).unwrap()), value).unwrap()
+    }
+
+    fn replace(pattern: &str, with: &str, value: &str) -> String {
+        let regex = compile(pattern).unwrap();
+        let replacement = replacement(with, &regex).unwrap();
+        apply(&Step::Replace { regex, replacement }, value).unwrap().unwrap()
     }
 
     #[test]
     fn filter_keeps_group_one_or_nulls() {
-        let step = Step::Filter {
-            full: compile_full("(.*)@.*").unwrap(),
-        };
-        assert_eq!(apply(&step, "alice@worklytics.co").as_deref(), Some("alice"));
-        assert_eq!(apply(&step, "@acme.com").as_deref(), Some(""));
-        assert_eq!(apply(&step, "no-at-sign"), None);
-        let no_group = Step::Filter {
-            full: compile_full("[a-z]+").unwrap(),
-        };
-        assert_eq!(apply(&no_group, "abc").as_deref(), Some("abc"));
-        assert_eq!(apply(&no_group, "abc1"), None, "filter is a full match");
+        assert_eq!(filter("(.*)@.*", "alice@worklytics.co").as_deref(), Some("alice"));
+        assert_eq!(filter("(.*)@.*", "@acme.com").as_deref(), Some(""));
+        assert_eq!(filter("(.*)@.*", "no-at-sign"), None);
+        assert_eq!(filter("[a-z]+", "abc").as_deref(), Some("abc"));
+        assert_eq!(filter("[a-z]+", "abc1"), None, "filter is a full match");
+        assert_eq!(filter("(x)?abc", "abc"), None, "group 1 took no part: null");
+    }
+
+    #[test]
+    fn java_classes_are_ascii_unless_asked() {
+        // Issue 8: `(\w+)` does not match José, `(.*)\b.*` does not match ٣٤٥ (JDK 19+).
+        assert_eq!(filter(r"(\w+)", "José"), None);
+        assert_eq!(filter(r"(.*)\b.*", "٣٤٥"), None);
+        assert_eq!(filter(r"(?U)(\w+)", "José").as_deref(), Some("José"));
+        // `[[:alpha:]]` is a union of the characters `:alph`, not a POSIX class.
+        assert_eq!(filter("[[:alpha:]]", "h").as_deref(), Some("h"));
+        assert_eq!(filter("[[:alpha:]]", "x"), None);
+    }
+
+    #[test]
+    fn what_psoxy_accepts_veil_accepts() {
+        assert_eq!(filter("(?<=a)b|(a)\\1", "aa").as_deref(), Some("a"));
+        assert_eq!(filter("a++b", "aab").as_deref(), Some("aab"));
+        assert_eq!(filter("(?>a+)b", "aab").as_deref(), Some("aab"));
+        assert_eq!(filter("(?!x).*", "y").as_deref(), Some("y"));
     }
 
     #[test]
@@ -237,18 +120,10 @@ mod tests {
     }
 
     #[test]
-    fn replacement_group_numbers_are_greedy_only_while_valid() {
-        let re = compile("(a)(b)").unwrap();
-        assert_eq!(
-            parse_replacement("$12", &re).unwrap(),
-            [ReplacePart::Group(1), ReplacePart::Text("2".into())]
-        );
-        assert!(parse_replacement("$3", &re).unwrap_err().contains("no group 3"));
-        assert!(parse_replacement("$x", &re).is_err());
-    }
-
-    #[test]
-    fn look_around_is_rejected_with_a_hint() {
-        assert!(compile("a(?=b)").unwrap_err().contains("look-around"));
+    fn bad_replacements_and_patterns_are_refused() {
+        let re = compile("(a)").unwrap();
+        assert!(replacement("$2", &re).is_err());
+        assert!(replacement("x\\", &re).is_err());
+        assert!(compile("(").is_err());
     }
 }

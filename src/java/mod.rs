@@ -9,6 +9,7 @@
 
 mod case_table;
 pub mod format;
+pub mod regex;
 
 use std::cmp::Ordering;
 

@@ -357,6 +357,8 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
                         psoxy_reads: None,
                     })
                 }
+                // psoxy takes `firstNonNull(sourceColumn, key)`: a null source is the key.
+                Some("sourceColumn") if fv.is_null() => {}
                 Some("sourceColumn") => source = name_of(fv, &join(&entry_path, "sourceColumn"), problems),
                 Some("transforms") => steps = compile_steps(fv, &join(&entry_path, "transforms"), problems),
                 _ => unknown_key(fk, &entry_path, &TRANSFORM_KEYS, problems),
@@ -401,8 +403,8 @@ fn compile_steps(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec<St
             "filter" => v
                 .as_str()
                 .ok_or_else(|| "expected a regular expression".to_owned())
-                .and_then(transform::compile_full)
-                .map(|full| Some(Step::Filter { full })),
+                .and_then(transform::compile)
+                .map(|regex| Some(Step::Filter(regex))),
             // psoxy fails at the first value when the format needs an argument other than one
             // string (`%d`, `%s %s`); veil refuses it here, before anything is written.
             "formatString" => v
@@ -451,11 +453,10 @@ fn replace_step(node: &Node) -> std::result::Result<Step, String> {
         ));
     }
     let pattern = get("regExp").ok_or("`regExp` is required")?;
-    let replace = get("replace").unwrap_or("");
-    let search = transform::compile(pattern)?;
+    let replace = get("replace").ok_or("`replace` is required (psoxy fails on the first value without it)")?;
+    let regex = transform::compile(pattern)?;
     Ok(Step::Replace {
-        full: transform::compile_full(pattern)?,
-        replacement: transform::parse_replacement(replace, &search)?,
-        search,
+        replacement: transform::replacement(replace, &regex)?,
+        regex,
     })
 }

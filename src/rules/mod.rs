@@ -398,11 +398,18 @@ mod tests {
     #[test]
     fn transform_problems_name_the_step() {
         let p = problems(
-            "fieldsToTransform:\n  A:\n    transforms:\n      - filter: '(?=x)'\n      - pseudonymizeWithScope: x\n      - formatString: '%d'\n",
+            "fieldsToTransform:\n  A:\n    transforms:\n      - filter: '(?=x)(unclosed'\n      - pseudonymizeWithScope: x\n      - formatString: '%d'\n      - javaRegExpReplace: {regExp: '(a)', replace: '$2'}\n",
         );
         assert!(
             p.iter()
-                .any(|m| m.contains("`fieldsToTransform.A.transforms[0].filter`") && m.contains("look-around")),
+                .any(|m| m.contains("`fieldsToTransform.A.transforms[0].filter`")
+                    && m.contains("invalid regular expression (java.util.regex)")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("`fieldsToTransform.A.transforms[3].javaRegExpReplace`")
+                    && m.contains("invalid replacement")),
             "{p:?}"
         );
         assert!(p.iter().any(|m| m.contains("removed in psoxy v0.5")));
