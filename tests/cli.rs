@@ -292,3 +292,27 @@ fn a_file_without_header_fails_without_printing_its_first_row() {
         assert!(!stderr.contains(value), "{stderr}");
     }
 }
+
+#[test]
+fn check_warns_about_names_psoxy_reads_differently_and_names_matching_nothing() {
+    let dir = setup(&[
+        ("in.csv", "No,EMPLOYEE_ID,SOCIAL_SECURITY_NUMBER\nx,E1,123-45-6789\n"),
+        (
+            "r.yaml",
+            "columnsToPseudonymize: [No, EMPLOYEE_ID]\ncolumnsToRedact: [SSN]\n",
+        ),
+    ]);
+    let (code, stdout, _) = run(veil(dir.path()).args(["check", "--rules", "r.yaml", "in.csv"]));
+    assert_eq!(code, 0, "warnings are not problems");
+    assert!(
+        stdout.contains(
+            "warning: line 1:25: `columnsToPseudonymize`: `No` is a YAML 1.1 boolean, which psoxy reads as the column `false`; veil reads `No`"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("warning: rule names matching no column: columnsToRedact `SSN`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("123-45-6789"), "{stdout}");
+}
