@@ -347,7 +347,7 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
         };
         let mut new_name = None;
         let mut source = None;
-        let mut steps = Vec::new();
+        let mut steps = None;
         for (fk, fv) in fields {
             match fk.as_str() {
                 Some("newName") => {
@@ -360,10 +360,23 @@ fn field_transforms(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Vec
                 // psoxy takes `firstNonNull(sourceColumn, key)`: a null source is the key.
                 Some("sourceColumn") if fv.is_null() => {}
                 Some("sourceColumn") => source = name_of(fv, &join(&entry_path, "sourceColumn"), problems),
-                Some("transforms") => steps = compile_steps(fv, &join(&entry_path, "transforms"), problems),
+                Some("transforms") if !fv.is_null() => {
+                    steps = Some(compile_steps(fv, &join(&entry_path, "transforms"), problems))
+                }
+                Some("transforms") => {}
                 _ => unknown_key(fk, &entry_path, &TRANSFORM_KEYS, problems),
             }
         }
+        // psoxy fails on the first value without a list of transforms (an empty one copies).
+        let Some(steps) = steps else {
+            problem(
+                problems,
+                v.at,
+                &entry_path,
+                "`transforms` is required (psoxy fails on the first value without it; `[]` copies the value)",
+            );
+            continue;
+        };
         let Some(new_name) = new_name else {
             problem(problems, v.at, &entry_path, "`newName` is required");
             continue;
