@@ -582,6 +582,26 @@ mod tests {
         Ok(outs.iter().map(|o| String::from_utf8(o.bytes()).unwrap()).collect())
     }
 
+    /// BOM and quoting variants under every line ending and delimiter (`testdata/dialect/`):
+    /// 0 to 3 byte-order marks, a final newline or none, the last field plain, quoted, quoted
+    /// with spaces and an escaped quote, spanning lines, or an empty quoted string; each row
+    /// holds psoxy's output (see `testdata/golden/INDEX.md`, source "psoxy").
+    #[test]
+    fn every_line_ending_delimiter_bom_and_quoting_matches_psoxy() {
+        use crate::java::tests::unescape;
+        let table = include_str!("../testdata/dialect/cases.tsv");
+        let mut checked = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let (delimiter, data, want) = (unescape(fields[0]), unescape(fields[1]), unescape(fields[2]));
+            let yaml = format!("delimiter: {delimiter:?}\ncolumnsToPseudonymize: [id]\n");
+            let got = sanitize(&data, &[&yaml], &Options::default()).map(|mut outs| outs.remove(0));
+            assert_eq!(got.ok(), Some(want), "delimiter {:?}, input {:?}", delimiter, data);
+            checked += 1;
+        }
+        assert_eq!(checked, 480);
+    }
+
     #[test]
     fn g6_mixed_line_endings_use_the_first_everywhere() {
         let out = sanitize(

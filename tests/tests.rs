@@ -9,9 +9,6 @@ mod cli;
 /// Data-driven golden cases in `testdata/golden/`.
 mod golden;
 
-/// BOM and quoting variants under every line ending and delimiter, against psoxy's output.
-mod dialect;
-
 /// Every file in `rules-examples/` loads and fits the sample data.
 mod examples;
 

@@ -123,4 +123,4 @@ pub fn to_lower_case(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

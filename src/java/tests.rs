@@ -2,8 +2,8 @@
 
 use super::*;
 
-/// Undoes the probe's `\uXXXX` escapes (UTF-16 units, so surrogate pairs come in two).
-pub(crate) fn unescape(s: &str) -> String {
+/// The UTF-16 units of a probe string, its `\uXXXX` escapes undone.
+pub(crate) fn utf16_units(s: &str) -> Vec<u16> {
     let mut units = Vec::new();
     let mut rest = s;
     while let Some(i) = rest.find("\\u") {
@@ -12,7 +12,12 @@ pub(crate) fn unescape(s: &str) -> String {
         rest = &rest[i + 6..];
     }
     units.extend(rest.encode_utf16());
-    String::from_utf16(&units).expect("the probe writes whole characters")
+    units
+}
+
+/// A probe string, its `\uXXXX` escapes (UTF-16 units, surrogate pairs in two) undone.
+pub(crate) fn unescape(s: &str) -> String {
+    String::from_utf16(&utf16_units(s)).expect("the probe writes whole characters")
 }
 
 fn table() -> Vec<Vec<String>> {

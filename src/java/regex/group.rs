@@ -195,22 +195,12 @@ impl Parser {
     pub fn add_flag(&mut self) {
         let mut c = self.peek();
         loop {
-            let f = match char::from_u32(c).unwrap_or('\u{FFFD}') {
-                'i' => CASE_INSENSITIVE,
-                'm' => MULTILINE,
-                's' => DOTALL,
-                'd' => UNIX_LINES,
-                'u' => UNICODE_CASE,
-                'c' => CANON_EQ,
-                'x' => COMMENTS,
-                'U' => UNICODE_CHARACTER_CLASS | UNICODE_CASE,
-                '-' => {
-                    self.next();
-                    self.sub_flag();
-                    return;
-                }
-                _ => return,
-            };
+            if c == u32::from('-') {
+                self.next();
+                self.sub_flag();
+                return;
+            }
+            let Some(f) = flag_of(c) else { return };
             self.flags0 |= f;
             c = self.next();
         }
@@ -218,20 +208,24 @@ impl Parser {
 
     pub fn sub_flag(&mut self) {
         let mut c = self.peek();
-        loop {
-            let f = match char::from_u32(c).unwrap_or('\u{FFFD}') {
-                'i' => CASE_INSENSITIVE,
-                'm' => MULTILINE,
-                's' => DOTALL,
-                'd' => UNIX_LINES,
-                'u' => UNICODE_CASE,
-                'c' => CANON_EQ,
-                'x' => COMMENTS,
-                'U' => UNICODE_CHARACTER_CLASS | UNICODE_CASE,
-                _ => return,
-            };
+        while let Some(f) = flag_of(c) {
             self.flags0 &= !f;
             c = self.next();
         }
     }
+}
+
+/// The bit of an inline flag letter (`(?imsdux-U)`), as Java's `addFlag` reads it.
+fn flag_of(c: u32) -> Option<u32> {
+    Some(match char::from_u32(c)? {
+        'i' => CASE_INSENSITIVE,
+        'm' => MULTILINE,
+        's' => DOTALL,
+        'd' => UNIX_LINES,
+        'u' => UNICODE_CASE,
+        'c' => CANON_EQ,
+        'x' => COMMENTS,
+        'U' => UNICODE_CHARACTER_CLASS | UNICODE_CASE,
+        _ => return None,
+    })
 }

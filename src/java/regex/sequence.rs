@@ -90,14 +90,7 @@ impl Parser {
                 '\\' => {
                     let e = self.next_escaped();
                     if e == ch('p') || e == ch('P') {
-                        let mut one_letter = true;
-                        if self.next() != ch('{') {
-                            self.unread();
-                        } else {
-                            one_letter = false;
-                        }
-                        self.no_canon_eq()?;
-                        let p = self.family(one_letter, e == ch('P'))?;
+                        let p = self.property_after_escape(e == ch('P'))?;
                         self.new_char_property(p)
                     } else {
                         self.unread();
@@ -162,6 +155,16 @@ impl Parser {
         Ok((head, tail))
     }
 
+    /// The property of a `\p` or `\P` just read: one letter (`\pL`) or braced (`\p{Lu}`).
+    fn property_after_escape(&mut self, complement: bool) -> PResult<P> {
+        let one_letter = self.next() != ch('{');
+        if one_letter {
+            self.unread();
+        }
+        self.no_canon_eq()?;
+        self.family(one_letter, complement)
+    }
+
     pub fn no_canon_eq(&self) -> PResult<()> {
         if self.has(CANON_EQ) {
             err("CANON_EQ ((?c)) is not supported by veil")
@@ -192,14 +195,7 @@ impl Parser {
                             self.unread();
                             break;
                         }
-                        let mut one_letter = true;
-                        if self.next() != ch('{') {
-                            self.unread();
-                        } else {
-                            one_letter = false;
-                        }
-                        self.no_canon_eq()?;
-                        let p = self.family(one_letter, e == ch('P'))?;
+                        let p = self.property_after_escape(e == ch('P'))?;
                         return Ok(self.new_char_property(p));
                     }
                     self.unread();

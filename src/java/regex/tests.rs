@@ -5,20 +5,12 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::*;
-use crate::java::tests::unescape;
+use crate::java::tests::{unescape, utf16_units};
 
 /// Like `unescape`, but a surrogate left alone (Java can split a pair in replaceAll) becomes
 /// `?`, as veil writes it.
 fn unescape_lossy(s: &str) -> String {
-    let mut units = Vec::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("\\u") {
-        units.extend(rest[..i].encode_utf16());
-        units.push(u16::from_str_radix(&rest[i + 2..i + 6], 16).expect("four hex digits"));
-        rest = &rest[i + 6..];
-    }
-    units.extend(rest.encode_utf16());
-    char::decode_utf16(units).map(|c| c.unwrap_or('?')).collect()
+    char::decode_utf16(utf16_units(s)).map(|c| c.unwrap_or('?')).collect()
 }
 
 impl Regex {
