@@ -89,6 +89,10 @@ struct SanitizeArgs {
     /// empty, as psoxy does, and warn.
     #[arg(long)]
     strict_columns: bool,
+    /// Compression level of gzip outputs (`*.gz`), 0 to 9. Default 1: pseudonyms are random,
+    /// so higher levels cost much time for little size (README, Performance).
+    #[arg(long, value_name = "N", value_parser = parse_gzip_level)]
+    gzip_level: Option<u32>,
     #[command(flatten)]
     secrets: SecretArgs,
     /// Input CSV: a path or s3://bucket/key (gzip detected), or `-` for stdin.
@@ -371,6 +375,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         progress: Some(&tick),
         threads: args.threads.unwrap_or_else(pipeline::available_threads),
         strict_columns: args.strict_columns,
+        gzip_level: args.gzip_level,
     };
     let summary = pipeline::run(input.reader, &input.name, &pseudonymizer, sinks, &options);
     if let Some(bar) = &bar {
@@ -400,6 +405,10 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
+}
+
+fn parse_gzip_level(text: &str) -> Result<u32, String> {
+    veil::gzip::parse_level(text)
 }
 
 /// An output location for messages.
@@ -530,7 +539,14 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
 fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
     let cloud = cloud_for(&[args.output.as_str()], &SecretArgs::none())?;
     let mut out = location::create(&args.output, "veil generate", cloud.as_ref())?;
-    veil::generate::write_hris(&mut out, args.rows, args.seed).with_context(|| format!("writing {}", args.output))?;
+    let context = || format!("writing {}", args.output);
+    if out.gzip() {
+        let mut gz = veil::gzip::Writer::new(&mut out, veil::gzip::DEFAULT_LEVEL);
+        veil::generate::write_hris(&mut gz, args.rows, args.seed).with_context(context)?;
+        gz.finish().with_context(context)?;
+    } else {
+        veil::generate::write_hris(&mut out, args.rows, args.seed).with_context(context)?;
+    }
     out.commit()?;
     Ok(0)
 }

@@ -10,9 +10,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::Compression;
 use flate2::bufread::MultiGzDecoder;
-use flate2::write::GzEncoder;
 
 use crate::error::{Error, Result};
 
@@ -39,6 +37,13 @@ pub trait Output: Write + Send {
 
     /// Discards everything written (dropping does the same, best effort).
     fn abort(self: Box<Self>) {}
+
+    /// True when the bytes written must be a gzip stream (an output named `*.gz`, an S3
+    /// object with `Content-Encoding: gzip`). The output stores bytes as given: the writer
+    /// compresses them ([`crate::gzip`]), so that compression can run on every core.
+    fn gzip(&self) -> bool {
+        false
+    }
 }
 
 /// An input stream with the name used in messages and its size when known.
@@ -132,7 +137,8 @@ pub fn open_local(location: &str) -> Result<Input> {
     decode(Box::new(file), location, size)
 }
 
-/// Creates a local output (temp file + rename) or stdout for `-`; `.gz` means gzip.
+/// Creates a local output (temp file + rename) or stdout for `-`; `.gz` means gzip (see
+/// [`Output::gzip`]).
 ///
 /// # Errors
 /// The destination directory does not exist or is not writable.
@@ -151,27 +157,21 @@ pub fn create_local(location: &str) -> Result<Box<dyn Output>> {
         .suffix(".veil-tmp")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(format!("creating a temp file in {}", dir.display()), e))?;
-    let compress = is_gzip_name(location);
     let file = io::BufWriter::with_capacity(
         READ_BUFFER,
         EarlyWriteback::new(temp.reopen().map_err(|e| Error::io(format!("opening {location}"), e))?),
     );
-    let sink = if compress {
-        Sink::Gzip(Box::new(GzEncoder::new(file, Compression::default())))
-    } else {
-        Sink::Plain(file)
-    };
-    Ok(Box::new(AtomicFile { temp, sink, path }))
+    Ok(Box::new(AtomicFile {
+        temp,
+        file,
+        path,
+        gzip: is_gzip_name(location),
+    }))
 }
 
 /// True for names that mean gzip (`.gz`, as psoxy decides by key suffix).
 pub fn is_gzip_name(location: &str) -> bool {
     location.ends_with(".gz")
-}
-
-enum Sink {
-    Plain(io::BufWriter<EarlyWriteback>),
-    Gzip(Box<GzEncoder<io::BufWriter<EarlyWriteback>>>),
 }
 
 /// A file that asks the kernel to start writing its pages to disk every few megabytes, so
@@ -229,62 +229,46 @@ impl Write for EarlyWriteback {
 
 struct AtomicFile {
     temp: tempfile::NamedTempFile,
-    sink: Sink,
+    file: io::BufWriter<EarlyWriteback>,
     path: PathBuf,
+    gzip: bool,
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.sink {
-            Sink::Plain(w) => w.write(buf),
-            Sink::Gzip(w) => w.write(buf),
-        }
+        self.file.write(buf)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match &mut self.sink {
-            Sink::Plain(w) => w.write_all(buf),
-            Sink::Gzip(w) => w.write_all(buf),
-        }
+        self.file.write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.sink {
-            Sink::Plain(w) => w.flush(),
-            Sink::Gzip(w) => w.flush(),
-        }
-    }
-}
-
-impl AtomicFile {
-    /// Writes out the gzip trailer and every buffered byte, then syncs the file to disk.
-    /// Doing it twice is harmless: the second time finds nothing to do.
-    fn sync(&mut self) -> io::Result<()> {
-        let buffered = match &mut self.sink {
-            Sink::Plain(w) => w,
-            Sink::Gzip(g) => {
-                g.try_finish()?;
-                g.get_mut()
-            }
-        };
-        buffered.flush()?;
-        buffered.get_ref().file.sync_all()
+        self.file.flush()
     }
 }
 
 impl Output for AtomicFile {
+    /// Writes out every buffered byte and syncs the file to disk. Doing it twice is
+    /// harmless: the second time finds nothing to do.
     fn prepare(&mut self) -> Result<()> {
-        self.sync()
+        self.file
+            .flush()
+            .and_then(|()| self.file.get_ref().file.sync_all())
             .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
     }
 
     fn commit(mut self: Box<Self>) -> Result<()> {
         self.prepare()?;
-        let AtomicFile { temp, sink, path } = *self;
-        drop(sink);
+        let AtomicFile { temp, file, path, .. } = *self;
+        drop(file);
         temp.persist(&path)
             .map_err(|e| Error::io(format!("writing {}", path.display()), e.error))?;
         Ok(())
+    }
+
+    fn gzip(&self) -> bool {
+        self.gzip
     }
 }
 
@@ -310,20 +294,31 @@ impl Output for Stdout {
     }
 }
 
-/// An output held in memory (tests, benchmarks, the library example).
+/// An output held in memory (tests, benchmarks, the library example); clones share it.
 #[derive(Default, Clone)]
-pub struct MemoryOutput(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+pub struct MemoryOutput {
+    bytes: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    gzip: bool,
+}
 
 impl MemoryOutput {
+    /// An output that wants a gzip stream (as a `*.gz` file does).
+    pub fn gzip() -> Self {
+        MemoryOutput {
+            gzip: true,
+            ..MemoryOutput::default()
+        }
+    }
+
     /// The bytes written so far.
     pub fn bytes(&self) -> Vec<u8> {
-        self.0.lock().map(|b| b.clone()).unwrap_or_default()
+        self.bytes.lock().map(|b| b.clone()).unwrap_or_default()
     }
 }
 
 impl Write for MemoryOutput {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
+        self.bytes
             .lock()
             .map_err(|_| io::Error::other("poisoned"))?
             .extend_from_slice(buf);
@@ -338,6 +333,10 @@ impl Write for MemoryOutput {
 impl Output for MemoryOutput {
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(())
+    }
+
+    fn gzip(&self) -> bool {
+        self.gzip
     }
 }
 
@@ -358,7 +357,7 @@ mod tests {
 
     #[test]
     fn gzip_is_detected_by_magic_bytes() {
-        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        let mut gz = crate::gzip::Writer::new(Vec::new(), 1);
         gz.write_all(b"a,b\n1,2\n").unwrap();
         let bytes = gz.finish().unwrap();
         let mut input = decode(Box::new(io::Cursor::new(bytes)), "x", None).unwrap();
@@ -399,15 +398,12 @@ mod tests {
     }
 
     #[test]
-    fn gz_output_names_are_compressed() {
+    fn gz_output_names_want_gzip() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.csv.gz");
-        let mut out = create_local(path.to_str().unwrap()).unwrap();
-        out.write_all(b"a,b\n").unwrap();
-        out.commit().unwrap();
-        let mut input = open_local(path.to_str().unwrap()).unwrap();
-        let mut text = String::new();
-        input.reader.read_to_string(&mut text).unwrap();
-        assert_eq!(text, "a,b\n");
+        let gz = dir.path().join("out.csv.gz");
+        assert!(create_local(gz.to_str().unwrap()).unwrap().gzip());
+        let plain = dir.path().join("out.csv");
+        assert!(!create_local(plain.to_str().unwrap()).unwrap().gzip());
+        assert!(!create_local("-").unwrap().gzip());
     }
 }

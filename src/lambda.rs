@@ -43,6 +43,8 @@ pub struct Handler {
     compress_always: bool,
     /// `STRICT_COLUMNS=true`: refuse an object whose header lacks a column the rules read.
     strict_columns: bool,
+    /// `GZIP_LEVEL`: the level of gzip outputs.
+    gzip_level: Option<u32>,
     metadata: HashMap<String, String>,
 }
 
@@ -203,6 +205,9 @@ impl Handler {
             compress_always: config::process_env("COMPRESS_OUTPUT_ALWAYS")
                 .is_none_or(|v| !v.eq_ignore_ascii_case("false")),
             strict_columns: config::process_env("STRICT_COLUMNS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            gzip_level: config::process_env("GZIP_LEVEL")
+                .map(|v| crate::gzip::parse_level(&v).map_err(|e| Error::Config(format!("GZIP_LEVEL: {e}"))))
+                .transpose()?,
             metadata,
         })
     }
@@ -312,6 +317,7 @@ impl Handler {
         let options = pipeline::Options {
             threads: pipeline::available_threads(),
             strict_columns: self.strict_columns,
+            gzip_level: self.gzip_level,
             ..Default::default()
         };
         let summary = pipeline::run(input.reader, &input.name, &self.pseudonymizer, sinks, &options)?;

@@ -40,6 +40,7 @@ pub mod error;
 #[cfg(feature = "aws")]
 pub mod event;
 pub mod generate;
+pub mod gzip;
 pub mod io;
 pub mod java;
 #[cfg(feature = "aws")]

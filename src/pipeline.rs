@@ -11,6 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, mpsc};
 
 use crate::error::{DataError, Error, Result};
+use crate::gzip;
 use crate::io::Output;
 use crate::java;
 use crate::java::regex::Exhausted;
@@ -50,6 +51,9 @@ pub struct Options<'a> {
     pub threads: usize,
     /// Refuse the file when a column the rules read is missing, instead of writing it empty.
     pub strict_columns: bool,
+    /// gzip level of the outputs that want gzip ([`Output::gzip`]); `None` is
+    /// [`gzip::DEFAULT_LEVEL`].
+    pub gzip_level: Option<u32>,
 }
 
 /// What a run did.
@@ -171,25 +175,37 @@ pub fn run<R: Read>(
             });
         }
         let plans: Vec<&Plan> = plans.iter().collect();
+        let level = options.gzip_level.unwrap_or(gzip::DEFAULT_LEVEL);
+        let levels: Vec<Option<u32>> = outputs.iter().map(|o| o.gzip().then_some(level)).collect();
+        let mut writer = Writer {
+            outputs: &mut outputs,
+            members: levels.iter().map(|l| l.map(|_| gzip::Member::default())).collect(),
+            summaries: &summaries,
+        };
         let eol_bytes = eol.map_or(&b""[..], LineEnding::as_bytes);
-        for ((plan, out), summary) in plans.iter().zip(outputs.iter_mut()).zip(&summaries) {
-            let mut head = Vec::new();
-            push_header(&mut head, &plan.header(), eol_bytes);
-            write(out, &head, &summary.location)?;
+        let mut head = Work::default();
+        for (i, plan) in plans.iter().enumerate() {
+            head.text.push(Vec::new());
+            push_header(&mut head.text[i], &plan.header(), eol_bytes);
         }
+        head.encode(&levels, &mut Vec::new());
+        writer.start()?;
+        writer.write(&head)?;
         let header_names = header.as_ref().map_or(&[][..], |(h, _)| h.as_slice());
-        copy_rows(
+        let rows = copy_rows(
             &mut reader,
             &mut batch,
             &plans,
-            &mut outputs,
-            &summaries,
+            &mut writer,
+            &levels,
             header_names,
             eol,
             pseudonymizer,
             name,
             options,
-        )
+        )?;
+        writer.finish()?;
+        Ok(rows)
     })();
     // Every output is prepared (written out, synced, uploaded) before any is published, so
     // a failure in one at the end leaves none behind.
@@ -221,15 +237,83 @@ struct Sanitizer<'a> {
     pseudonymizer: &'a Pseudonymizer,
     name: &'a str,
     shuffle_seed: Option<u64>,
+    /// gzip level per output, `None` for plain ones.
+    levels: &'a [Option<u32>],
 }
 
-/// A batch and the buffers it was written to, passed between threads and reused.
-type Work = (Batch, Vec<Vec<u8>>);
+/// A batch and what it became for each output, passed between threads and reused: the text
+/// of its rows, and for a gzip output that text deflated.
+#[derive(Default)]
+struct Work {
+    batch: Batch,
+    text: Vec<Vec<u8>>,
+    gzipped: Vec<gzip::Chunk>,
+}
+
+impl Work {
+    /// Deflates the text of every gzip output (`levels[i]` is `Some`), on this thread.
+    fn encode(&mut self, levels: &[Option<u32>], deflaters: &mut Vec<Option<gzip::Deflater>>) {
+        self.gzipped.resize_with(levels.len(), gzip::Chunk::default);
+        deflaters.resize_with(levels.len(), || None);
+        for (i, level) in levels.iter().enumerate() {
+            if let Some(level) = *level {
+                let deflater = deflaters[i].get_or_insert_with(|| gzip::Deflater::new(level));
+                deflater.deflate(&self.text[i], &mut self.gzipped[i]);
+            }
+        }
+    }
+}
+
+/// The writing end: every output in order, with the gzip member of those that want one.
+struct Writer<'a> {
+    outputs: &'a mut [Box<dyn Output>],
+    members: Vec<Option<gzip::Member>>,
+    summaries: &'a [OutputSummary],
+}
+
+impl Writer<'_> {
+    /// Writes the gzip headers.
+    fn start(&mut self) -> Result<()> {
+        for (i, member) in self.members.iter().enumerate() {
+            if member.is_some() {
+                write(&mut self.outputs[i], &gzip::HEADER, &self.summaries[i].location)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends one batch to every output.
+    fn write(&mut self, work: &Work) -> Result<()> {
+        for (i, out) in self.outputs.iter_mut().enumerate() {
+            let bytes = match &mut self.members[i] {
+                Some(member) => {
+                    member.add(&work.gzipped[i]);
+                    &work.gzipped[i].bytes
+                }
+                None => &work.text[i],
+            };
+            write(out, bytes, &self.summaries[i].location)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the gzip trailers.
+    fn finish(&mut self) -> Result<()> {
+        for (i, member) in self.members.iter().enumerate() {
+            if let Some(member) = member {
+                write(&mut self.outputs[i], &member.trailer(), &self.summaries[i].location)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 impl Sanitizer<'_> {
     /// Checks every row's width, then writes the batch (shuffled when asked, seeded by its
-    /// sequence number so the thread count never changes the output) to `out`.
-    fn batch(&self, seq: u64, batch: &Batch, out: &mut Vec<Vec<u8>>, scratch: &mut Scratch) -> Result<()> {
+    /// sequence number so the thread count never changes the output) as each output's text,
+    /// deflated for the gzip outputs.
+    fn batch(&self, seq: u64, work: &mut Work, scratch: &mut Scratch) -> Result<()> {
+        let Work { batch, text: out, .. } = work;
         for row in batch.rows() {
             check_width(row, self.header.len(), self.header).map_err(|kind| Error::Data {
                 file: self.name.into(),
@@ -258,20 +342,22 @@ impl Sanitizer<'_> {
                 buffer.extend_from_slice(self.eol);
             }
         }
+        work.encode(self.levels, &mut scratch.deflaters);
         Ok(())
     }
 }
 
 /// The row loop: every batch to every output, in input order. Returns the rows copied.
-/// With more than one thread, the calling thread reads, `threads` workers sanitize and one
-/// thread writes in order; a fixed pool of batches keeps memory flat.
+/// With more than one thread, the calling thread reads, `threads` workers sanitize (and
+/// deflate, for gzip outputs) and one thread writes in order; a fixed pool of batches keeps
+/// memory flat.
 #[allow(clippy::too_many_arguments)]
 fn copy_rows<R: Read>(
     reader: &mut Reader<R>,
     batch: &mut Batch,
     plans: &[&Plan],
-    outputs: &mut [Box<dyn Output>],
-    summaries: &[OutputSummary],
+    writer: &mut Writer<'_>,
+    levels: &[Option<u32>],
     header: &[String],
     eol: Option<LineEnding>,
     pseudonymizer: &Pseudonymizer,
@@ -285,6 +371,7 @@ fn copy_rows<R: Read>(
         pseudonymizer,
         name,
         shuffle_seed: options.shuffle_seed,
+        levels,
     };
     let mut read = |batch: &mut Batch| reader.read_batch(batch, BATCH_ROWS).map_err(|e| name_column(e, header));
     if plans.is_empty() {
@@ -292,20 +379,15 @@ fn copy_rows<R: Read>(
         while read(batch)? {}
         return Ok(0);
     }
-    let write_all = |outputs: &mut [Box<dyn Output>], buffers: &[Vec<u8>]| -> Result<()> {
-        for ((out, buffer), summary) in outputs.iter_mut().zip(buffers).zip(summaries) {
-            write(out, buffer, &summary.location)?;
-        }
-        Ok(())
-    };
     let threads = options.threads.max(1);
     if threads == 1 {
         let (mut rows, mut seq) = (0u64, 0u64);
-        let (mut buffers, mut scratch) = (Vec::new(), Scratch::default());
-        while read(batch)? {
-            sanitizer.batch(seq, batch, &mut buffers, &mut scratch)?;
-            write_all(outputs, &buffers)?;
-            rows += batch.len() as u64;
+        let (mut work, mut scratch) = (Work::default(), Scratch::default());
+        std::mem::swap(&mut work.batch, batch);
+        while read(&mut work.batch)? {
+            sanitizer.batch(seq, &mut work, &mut scratch)?;
+            writer.write(&work)?;
+            rows += work.batch.len() as u64;
             seq += 1;
             if let Some(progress) = options.progress {
                 progress(rows);
@@ -332,13 +414,13 @@ fn copy_rows<R: Read>(
                 let mut scratch = Scratch::default();
                 loop {
                     let job = work_rx.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
-                    let Ok((seq, (batch, mut buffers))) = job else { return };
+                    let Ok((seq, mut work)) = job else { return };
                     // A panic becomes an error for the writer: otherwise its batch never comes
                     // back to the pool and the reader waits for it forever.
-                    let run = AssertUnwindSafe(|| sanitizer.batch(seq, &batch, &mut buffers, &mut scratch));
+                    let run = AssertUnwindSafe(|| sanitizer.batch(seq, &mut work, &mut scratch));
                     let result = std::panic::catch_unwind(run)
                         .unwrap_or_else(|_| Err(Error::Config("a worker thread panicked".into())))
-                        .map(|()| (batch, buffers));
+                        .map(|()| work);
                     if done_tx.send((seq, result)).is_err() {
                         return;
                     }
@@ -346,40 +428,40 @@ fn copy_rows<R: Read>(
             });
         }
         drop((done_tx, work_rx));
-        let writer = scope.spawn(move || -> Result<u64> {
+        let writing = scope.spawn(move || -> Result<u64> {
             let (mut rows, mut next) = (0u64, 0u64);
             let mut pending = std::collections::BTreeMap::new();
             for (seq, result) in done_rx {
                 pending.insert(seq, result?);
-                while let Some((batch, buffers)) = pending.remove(&next) {
-                    write_all(outputs, &buffers)?;
-                    rows += batch.len() as u64;
+                while let Some(work) = pending.remove(&next) {
+                    writer.write(&work)?;
+                    rows += work.batch.len() as u64;
                     next += 1;
                     if let Some(progress) = options.progress {
                         progress(rows);
                     }
-                    let _ = recycle_tx.send((batch, buffers));
+                    let _ = recycle_tx.send(work);
                 }
             }
             Ok(rows)
         });
         let mut seq = 0u64;
         let reading = loop {
-            let Ok((mut next, buffers)) = recycle_rx.recv() else {
+            let Ok(mut next) = recycle_rx.recv() else {
                 break Ok(()); // the writer stopped: its error is the one to report
             };
-            match read(&mut next) {
+            match read(&mut next.batch) {
                 Ok(true) => {}
                 Ok(false) => break Ok(()),
                 Err(e) => break Err(e),
             }
-            if work_tx.send((seq, (next, buffers))).is_err() {
+            if work_tx.send((seq, next)).is_err() {
                 break Ok(()); // the writer stopped: its error is the one to report
             }
             seq += 1;
         };
         drop(work_tx);
-        let written = writer
+        let written = writing
             .join()
             .unwrap_or_else(|_| Err(Error::Config("writer thread panicked".into())));
         reading.and(written)
@@ -422,11 +504,13 @@ fn check_width(row: Row<'_>, width: usize, header: &[String]) -> std::result::Re
     Ok(())
 }
 
-/// Per-thread working memory: a byte buffer and the pseudonym cache.
+/// Per-thread working memory: a byte buffer, the pseudonym cache and a deflater per gzip
+/// output.
 #[derive(Default)]
 pub struct Scratch {
     bytes: Vec<u8>,
     cache: PseudonymCache,
+    deflaters: Vec<Option<gzip::Deflater>>,
 }
 
 /// Writes one sanitized row (without line ending) to `out`.
@@ -600,6 +684,43 @@ mod tests {
             checked += 1;
         }
         assert_eq!(checked, 480);
+    }
+
+    #[test]
+    fn gzip_outputs_are_one_member_whatever_the_threads() {
+        let input = String::from_utf8({
+            let mut v = Vec::new();
+            crate::generate::write_hris(&mut v, 20_000, 3).unwrap();
+            v
+        })
+        .unwrap();
+        let rules = columnar("columnsToPseudonymize: [EMPLOYEE_ID]\n");
+        let plain = sanitize(&input, &["columnsToPseudonymize: [EMPLOYEE_ID]\n"], &Options::default()).unwrap();
+        for threads in [1, 2, 3] {
+            for level in [None, Some(0), Some(6)] {
+                let out = MemoryOutput::gzip();
+                let sink = Sink {
+                    rules: &rules,
+                    location: "mem.gz".into(),
+                    open: Box::new({
+                        let out = out.clone();
+                        move || Ok(Box::new(out) as Box<dyn Output>)
+                    }),
+                };
+                let options = Options {
+                    threads,
+                    gzip_level: level,
+                    ..Options::default()
+                };
+                run(input.as_bytes(), "in.csv", &pz(), vec![sink], &options).unwrap();
+                let gz = out.bytes();
+                let mut one_member = flate2::bufread::GzDecoder::new(&gz[..]);
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut one_member, &mut text).unwrap();
+                assert!(one_member.into_inner().is_empty(), "one member");
+                assert_eq!(text, plain[0], "threads {threads}, level {level:?}");
+            }
+        }
     }
 
     #[test]

@@ -12,8 +12,6 @@ use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use tokio::runtime::Handle;
 use tokio::task::{JoinError, JoinSet};
 use tokio_util::io::SyncIoBridge;
@@ -233,11 +231,7 @@ pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> R
         parts: Vec::new(),
     };
     upload.start()?;
-    Ok(if info.gzip {
-        Box::new(Gzipped(Some(GzEncoder::new(upload, Compression::default()))))
-    } else {
-        Box::new(upload)
-    })
+    Ok(Box::new(upload))
 }
 
 /// Parts of one output uploading at once. One part at a time leaves the link idle while the
@@ -485,45 +479,16 @@ impl Output for Upload {
     fn abort(mut self: Box<Self>) {
         self.abort_upload();
     }
+
+    fn gzip(&self) -> bool {
+        self.info.gzip
+    }
 }
 
 /// Whatever was not completed is aborted: no partial object, even on panic.
 impl Drop for Upload {
     fn drop(&mut self) {
         self.abort_upload();
-    }
-}
-
-struct Gzipped(Option<GzEncoder<Upload>>);
-
-impl Write for Gzipped {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.as_mut().expect("open until commit").write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Output for Gzipped {
-    fn prepare(&mut self) -> Result<()> {
-        let encoder = self.0.as_mut().expect("open until commit");
-        encoder.try_finish().map_err(|e| Error::io("compressing", e))?;
-        encoder.get_mut().prepare()
-    }
-
-    fn commit(mut self: Box<Self>) -> Result<()> {
-        let encoder = self.0.take().expect("open until commit");
-        let upload = encoder.finish().map_err(|e| Error::io("compressing", e))?;
-        Box::new(upload).commit()
-    }
-
-    fn abort(mut self: Box<Self>) {
-        if let Some(encoder) = self.0.take() {
-            // Dropping the encoder drops the upload, which aborts it.
-            drop(encoder);
-        }
     }
 }
 

@@ -316,3 +316,62 @@ fn check_warns_about_names_psoxy_reads_differently_and_names_matching_nothing() 
     );
     assert!(!stdout.contains("123-45-6789"), "{stdout}");
 }
+
+#[test]
+fn gzip_outputs_are_one_member_every_reader_reads_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.yaml"), "columnsToPseudonymize: [EMPLOYEE_ID]\n").unwrap();
+    // Enough rows for several batches on every thread.
+    let (code, _, err) = run(veil(dir.path()).args(["generate", "--rows", "30000", "-o", "in.csv.gz"]));
+    assert_eq!(code, 0, "{err}");
+    let mut plain = None;
+    for (threads, level) in [("1", "6"), ("2", "1"), ("2", "9")] {
+        let args = [
+            "sanitize",
+            "--quiet",
+            "--threads",
+            threads,
+            "--gzip-level",
+            level,
+            "--rules",
+            "r.yaml",
+        ];
+        let (code, _, err) =
+            run(veil(dir.path())
+                .args(args)
+                .args(["-o", "out.csv.gz", "--lookup", "lookup.csv.gz", "in.csv.gz"]));
+        assert_eq!(code, 0, "{err}");
+        let text = read_output(&dir.path().join("out.csv.gz"));
+        assert_eq!(text.iter().filter(|&&b| b == b'\n').count(), 30_001);
+        assert_eq!(
+            plain.get_or_insert_with(|| text.clone()),
+            &text,
+            "threads {threads}, level {level}"
+        );
+        // gzip -t and gunzip, Python's gzip module and its single-member zlib reader.
+        for file in ["out.csv.gz", "lookup.csv.gz"] {
+            let gzip_t = std::process::Command::new("gzip")
+                .args(["-t", file])
+                .current_dir(dir.path())
+                .status();
+            assert!(gzip_t.unwrap().success(), "gzip -t {file}");
+            let gunzip = std::process::Command::new("gunzip")
+                .args(["-c", file])
+                .current_dir(dir.path())
+                .output();
+            let want = read_output(&dir.path().join(file));
+            assert_eq!(gunzip.unwrap().stdout, want, "gunzip {file}");
+            let python = "import gzip, sys, zlib; d = open(sys.argv[1], 'rb').read(); \
+                          a = gzip.decompress(d); b = zlib.decompress(d, 31); assert a == b; sys.stdout.buffer.write(b)";
+            let py = std::process::Command::new("python3")
+                .args(["-c", python, file])
+                .current_dir(dir.path())
+                .output();
+            assert_eq!(py.unwrap().stdout, want, "python {file}");
+        }
+    }
+    let (code, _, err) =
+        run(veil(dir.path()).args(["sanitize", "--gzip-level", "10", "--rules", "r.yaml", "in.csv.gz"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("0 (store) to 9"), "{err}");
+}

@@ -40,15 +40,21 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Reads a possibly gzipped output as text.
+/// Reads a possibly gzipped output. A gzip output must be one member: read with a reader
+/// that stops after the first (as Python's `zlib.decompress(data, 31)` does), nothing may
+/// be left.
 pub fn read_output(path: &Path) -> Vec<u8> {
     use std::io::Read;
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .expect("gunzip");
+        let mut one_member = flate2::bufread::GzDecoder::new(&bytes[..]);
+        one_member.read_to_end(&mut out).expect("gunzip");
+        assert!(
+            one_member.into_inner().is_empty(),
+            "{}: more than one gzip member",
+            path.display()
+        );
         out
     } else {
         bytes
