@@ -249,6 +249,7 @@ fn psoxy_environment_direct_encoded_multi_and_eventbridge_events() {
             ("ADDITIONAL_TRANSFORMS", additional),
             ("PATH_TO_SHARED_CONFIG", path),
             ("PATH_TO_INSTANCE_CONFIG", "/none/"),
+            ("GZIP_LEVEL", "6"),
         ],
     );
     let (want_sanitized, want_lookup) = reference(RULES, LOOKUP_RULES);
