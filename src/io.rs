@@ -9,6 +9,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use flate2::bufread::MultiGzDecoder;
 
@@ -97,9 +98,9 @@ pub fn decode(raw: Box<dyn Read + Send>, name: &str, size: Option<u64>) -> Resul
         .fill_buf()
         .map_err(|e| Error::io(format!("reading {name}"), e))?;
     let reader: Box<dyn Read + Send> = if head.starts_with(&GZIP_MAGIC) {
-        Box::new(GunzipErrors {
+        Box::new(Prefetched::start(GunzipErrors {
             inner: MultiGzDecoder::new(buffered),
-        })
+        }))
     } else {
         Box::new(buffered)
     };
@@ -109,6 +110,84 @@ pub fn decode(raw: Box<dyn Read + Send>, name: &str, size: Option<u64>) -> Resul
         size,
         progress,
     })
+}
+
+/// Reads on a thread of its own, a few chunks ahead: with gzip input, inflating takes about
+/// as long as parsing, and this way the two run side by side instead of on the one reading
+/// thread. Holds at most four chunks. The thread ends when the input does, on an error, or
+/// when this reader is dropped (its next chunk finds no one to take it).
+struct Prefetched {
+    chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    spent: mpsc::SyncSender<Vec<u8>>,
+    current: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl Prefetched {
+    const CHUNK: usize = 1 << 20;
+
+    fn start<R: Read + Send + 'static>(mut source: R) -> Self {
+        let (tx, chunks) = mpsc::sync_channel::<io::Result<Vec<u8>>>(2);
+        let (spent, reuse) = mpsc::sync_channel::<Vec<u8>>(2);
+        std::thread::spawn(move || {
+            loop {
+                let mut chunk = reuse.try_recv().unwrap_or_default();
+                chunk.resize(Self::CHUNK, 0);
+                let mut filled = 0;
+                let result = loop {
+                    match source.read(&mut chunk[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == chunk.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                chunk.truncate(filled);
+                let last = filled == 0 || result.is_err();
+                if tx.send(result.map(|()| chunk)).is_err() || last {
+                    return;
+                }
+            }
+        });
+        Prefetched {
+            chunks,
+            spent,
+            current: Vec::new(),
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl Read for Prefetched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.current.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let next = self
+                .chunks
+                .recv()
+                .map_err(|_| io::Error::other("the input's reading thread stopped"))??;
+            if next.is_empty() {
+                self.done = true;
+                return Ok(0);
+            }
+            let spent = std::mem::replace(&mut self.current, next);
+            let _ = self.spent.try_send(spent);
+            self.pos = 0;
+        }
+        let n = buf.len().min(self.current.len() - self.pos);
+        buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// Makes a corrupt gzip stream an error that says so.
@@ -364,6 +443,22 @@ mod tests {
         let mut text = String::new();
         input.reader.read_to_string(&mut text).unwrap();
         assert_eq!(text, "a,b\n1,2\n");
+    }
+
+    #[test]
+    fn gzip_input_is_read_whole_across_chunks_and_a_truncated_one_fails() {
+        let text: Vec<u8> = (0..600_000u32).flat_map(|i| format!("{i},x\n").into_bytes()).collect();
+        let mut gz = crate::gzip::Writer::new(Vec::new(), 1);
+        gz.write_all(&text).unwrap();
+        let bytes = gz.finish().unwrap();
+        let mut input = decode(Box::new(io::Cursor::new(bytes.clone())), "x", None).unwrap();
+        let mut got = Vec::new();
+        input.reader.read_to_end(&mut got).unwrap();
+        assert!(got == text, "{} bytes read of {}", got.len(), text.len());
+        let truncated = bytes[..bytes.len() / 2].to_vec();
+        let mut input = decode(Box::new(io::Cursor::new(truncated)), "x", None).unwrap();
+        let err = input.reader.read_to_end(&mut Vec::new()).unwrap_err();
+        assert!(err.to_string().starts_with("gzip stream is corrupt or truncated"), "{err}");
     }
 
     #[test]
