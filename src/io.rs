@@ -458,7 +458,10 @@ mod tests {
         let truncated = bytes[..bytes.len() / 2].to_vec();
         let mut input = decode(Box::new(io::Cursor::new(truncated)), "x", None).unwrap();
         let err = input.reader.read_to_end(&mut Vec::new()).unwrap_err();
-        assert!(err.to_string().starts_with("gzip stream is corrupt or truncated"), "{err}");
+        assert!(
+            err.to_string().starts_with("gzip stream is corrupt or truncated"),
+            "{err}"
+        );
     }
 
     #[test]
