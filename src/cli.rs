@@ -213,7 +213,7 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&Cloud>) -> anyhow::Result<Pse
     #[cfg(feature = "aws")]
     let from_ssm = match (&args.salt_ssm, cloud) {
         (Some(name), Some(cloud)) => Some(
-            veil::s3::parameter(cloud.aws(), name)?
+            veil::aws::s3::parameter(cloud.aws(), name)?
                 .ok_or_else(|| usage(format!("SSM parameter {name} does not exist")))?
                 .into_bytes(),
         ),

@@ -33,26 +33,22 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "aws")]
+pub mod aws;
 mod bytes;
 pub mod config;
 pub mod email;
 pub mod error;
-#[cfg(feature = "aws")]
-pub mod event;
 pub mod generate;
 pub mod gzip;
 pub mod io;
 pub mod java;
-#[cfg(feature = "aws")]
-pub mod lambda;
 pub mod location;
 pub mod pipeline;
 pub mod plan;
 pub mod pseudonym;
 pub mod reader;
 pub mod rules;
-#[cfg(feature = "aws")]
-pub mod s3;
 mod sha256;
 pub mod transform;
 pub mod writer;

@@ -17,7 +17,7 @@ pub struct Cloud {
     #[cfg(feature = "aws")]
     _runtime: tokio::runtime::Runtime,
     #[cfg(feature = "aws")]
-    aws: crate::s3::Aws,
+    aws: crate::aws::s3::Aws,
 }
 
 impl Cloud {
@@ -33,7 +33,7 @@ impl Cloud {
                 .enable_all()
                 .build()
                 .map_err(|e| Error::io("starting the AWS runtime", e))?;
-            let aws = runtime.block_on(crate::s3::Aws::from_env());
+            let aws = runtime.block_on(crate::aws::s3::Aws::from_env());
             Ok(Cloud { _runtime: runtime, aws })
         }
         #[cfg(not(feature = "aws"))]
@@ -44,14 +44,14 @@ impl Cloud {
 
     /// The clients.
     #[cfg(feature = "aws")]
-    pub fn aws(&self) -> &crate::s3::Aws {
+    pub fn aws(&self) -> &crate::aws::s3::Aws {
         &self.aws
     }
 }
 
 #[cfg(feature = "aws")]
-fn s3_location(location: &str) -> Result<crate::s3::Location> {
-    crate::s3::Location::parse(location)
+fn s3_location(location: &str) -> Result<crate::aws::s3::Location> {
+    crate::aws::s3::Location::parse(location)
         .ok_or_else(|| Error::Config(format!("`{location}` is not a valid s3://bucket/key location")))
 }
 
@@ -69,7 +69,7 @@ pub fn open(location: &str, cloud: Option<&Cloud>) -> Result<Input> {
     }
     match cloud {
         #[cfg(feature = "aws")]
-        Some(cloud) => crate::s3::open(cloud.aws(), &s3_location(location)?),
+        Some(cloud) => crate::aws::s3::open(cloud.aws(), &s3_location(location)?),
         _ => Err(unavailable(location)),
     }
 }
@@ -86,8 +86,8 @@ pub fn create(location: &str, source: &str, cloud: Option<&Cloud>) -> Result<Box
         #[cfg(feature = "aws")]
         Some(cloud) => {
             let at = s3_location(location)?;
-            let info = crate::s3::object_info(&at.key, io::is_gzip_name(&at.key), source);
-            crate::s3::create(cloud.aws(), &at, info, crate::s3::part_size())
+            let info = crate::aws::s3::object_info(&at.key, io::is_gzip_name(&at.key), source);
+            crate::aws::s3::create(cloud.aws(), &at, info, crate::aws::s3::part_size())
         }
         _ => {
             let _ = source;

@@ -15,13 +15,13 @@ use std::time::Instant;
 use base64::Engine;
 use serde_json::{Value, json};
 
+use crate::aws::event::{self, Job};
+use crate::aws::s3::{self, Aws, Location};
 use crate::config;
 use crate::error::{Error, Result};
-use crate::event::{self, Job};
 use crate::pipeline::{self, Sink};
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{ColumnarRules, Rules};
-use crate::s3::{self, Aws, Location};
 use crate::yaml::{self, Kind};
 
 /// One output of every object: where it goes and with which rules.
