@@ -7,9 +7,10 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use veil::error::Error;
-use veil::io::{self, Output};
+use veil::io;
+use veil::job::{Job, JobContext, Progress};
 use veil::location::{self, Cloud};
-use veil::pipeline::{self, Sink};
+use veil::pipeline;
 use veil::pseudonym::{DomainHandling, PseudonymFormat, Pseudonymizer};
 use veil::reader::{Batch, Reader};
 use veil::rules::{ColumnarRules, Rules};
@@ -331,60 +332,46 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     let pseudonymizer = pseudonymizer(&args.secrets, cloud)?;
     let main = rules_for(&main_rules, &args.rules, &args.input)?;
     let builtin = ColumnarRules::lookup(&args.lookup_key);
-    let mut chosen: Vec<(&ColumnarRules, &str)> = vec![(main, args.output.as_str())];
-    for (i, (loc, rules)) in args.lookup.iter().zip(&lookup_rules).enumerate() {
-        let r = match rules {
+    let mut job = Job::new(&args.input).output(args.output.as_str(), main);
+    for (i, (location, rules)) in args.lookup.iter().zip(&lookup_rules).enumerate() {
+        let rules = match rules {
             Some(r) => rules_for(r, &args.lookup_rules[i], &args.input)?,
             None => &builtin,
         };
-        chosen.push((r, loc.as_str()));
+        job = job.output(location.as_str(), rules);
     }
-    let seed = match args.shuffle.as_deref() {
-        None => None,
-        Some("random") => Some(std::hash::BuildHasher::hash_one(
-            &std::hash::RandomState::new(),
-            Instant::now(),
-        )),
-        Some(s) => Some(
-            s.parse::<u64>()
-                .map_err(|_| usage("--shuffle SEED must be a whole number"))?,
-        ),
-    };
-
     let started = Instant::now();
-    let input = location::open(&args.input, cloud)?;
-    let bar = progress_bar(args.quiet, input.size);
-    let counter = input.progress.clone();
-    let tick = |_rows: u64| {
-        if let Some(bar) = &bar {
-            bar.set_position(counter.get());
+    let bar = std::sync::OnceLock::new();
+    let progress = |p: Progress| {
+        let bar = bar.get_or_init(|| progress_bar(args.quiet, p.size));
+        if let Some(bar) = bar {
+            bar.set_position(p.read);
         }
     };
-    let source = args.input.as_str();
-    let sinks = chosen
-        .iter()
-        .map(|&(rules, location)| Sink {
-            rules,
-            location: location.to_owned(),
-            open: Box::new(move || location::create(location, source, cloud))
-                as Box<dyn FnOnce() -> veil::error::Result<Box<dyn Output>>>,
-        })
-        .collect();
-    let options = pipeline::Options {
-        shuffle_seed: seed,
-        progress: Some(&tick),
-        threads: args.threads.unwrap_or_else(pipeline::available_threads),
-        strict_columns: args.strict_columns,
-        gzip_level: args.gzip_level,
+    let context = JobContext {
+        pseudonymizer: &pseudonymizer,
+        cloud,
+        options: pipeline::Options {
+            shuffle_seed: shuffle_seed(args.shuffle.as_deref())?,
+            threads: args.threads.unwrap_or_else(pipeline::available_threads),
+            strict_columns: args.strict_columns,
+            gzip_level: args.gzip_level,
+            ..Default::default()
+        },
+        progress: Some(&progress),
     };
-    let summary = pipeline::run(input.reader, &input.name, &pseudonymizer, sinks, &options);
-    if let Some(bar) = &bar {
+    let summary = job.run(&context);
+    if let Some(Some(bar)) = bar.get() {
         bar.finish_and_clear();
     }
     let summary = summary?;
     for o in &summary.outputs {
         if let Some(warning) = &o.warning {
-            eprintln!("veil: warning: {} -> {}: {warning}", input.name, display(&o.location));
+            eprintln!(
+                "veil: warning: {} -> {}: {warning}",
+                summary.input,
+                display(&o.location)
+            );
         }
     }
     if !args.quiet {
@@ -409,6 +396,21 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
 
 fn parse_gzip_level(text: &str) -> Result<u32, String> {
     veil::gzip::parse_level(text)
+}
+
+/// `--shuffle [SEED]`: none, a random seed, or the one given.
+fn shuffle_seed(arg: Option<&str>) -> anyhow::Result<Option<u64>> {
+    Ok(match arg {
+        None => None,
+        Some("random") => Some(std::hash::BuildHasher::hash_one(
+            &std::hash::RandomState::new(),
+            Instant::now(),
+        )),
+        Some(s) => Some(
+            s.parse::<u64>()
+                .map_err(|_| usage("--shuffle SEED must be a whole number"))?,
+        ),
+    })
 }
 
 /// An output location for messages.
@@ -538,7 +540,11 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
 
 fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
     let cloud = cloud_for(&[args.output.as_str()], &SecretArgs::none())?;
-    let mut out = location::create(&args.output, "veil generate", cloud.as_ref())?;
+    let stored = location::Stored {
+        gzip: args.output.ends_with(".gz"),
+        ..Default::default()
+    };
+    let mut out = location::create(&args.output, &stored, cloud.as_ref())?;
     let context = || format!("writing {}", args.output);
     if out.gzip() {
         let mut gz = veil::gzip::Writer::new(&mut out, veil::gzip::DEFAULT_LEVEL);

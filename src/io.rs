@@ -216,12 +216,12 @@ pub fn open_local(location: &str) -> Result<Input> {
     decode(Box::new(file), location, size)
 }
 
-/// Creates a local output (temp file + rename) or stdout for `-`; `.gz` means gzip (see
-/// [`Output::gzip`]).
+/// Creates a local output (temp file + rename) or stdout for `-`, to hold a gzip stream when
+/// `gzip` (see [`Output::gzip`]; stdout is never gzip).
 ///
 /// # Errors
 /// The destination directory does not exist or is not writable.
-pub fn create_local(location: &str) -> Result<Box<dyn Output>> {
+pub fn create_local(location: &str, gzip: bool) -> Result<Box<dyn Output>> {
     if location == "-" {
         return Ok(Box::new(Stdout(io::stdout())));
     }
@@ -240,12 +240,7 @@ pub fn create_local(location: &str) -> Result<Box<dyn Output>> {
         READ_BUFFER,
         EarlyWriteback::new(temp.reopen().map_err(|e| Error::io(format!("opening {location}"), e))?),
     );
-    Ok(Box::new(AtomicFile {
-        temp,
-        file,
-        path,
-        gzip: is_gzip_name(location),
-    }))
+    Ok(Box::new(AtomicFile { temp, file, path, gzip }))
 }
 
 /// True for names that mean gzip (`.gz`, as psoxy decides by key suffix).
@@ -469,11 +464,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         let location = path.to_str().unwrap();
-        let mut out = create_local(location).unwrap();
+        let mut out = create_local(location, false).unwrap();
         out.write_all(b"partial").unwrap();
         drop(out);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let mut out = create_local(location).unwrap();
+        let mut out = create_local(location, false).unwrap();
         out.write_all(b"a,b\n").unwrap();
         out.commit().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n");
@@ -484,7 +479,7 @@ mod tests {
     fn outputs_past_the_early_writeback_step_keep_every_byte() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.csv");
-        let mut out = create_local(path.to_str().unwrap()).unwrap();
+        let mut out = create_local(path.to_str().unwrap(), false).unwrap();
         let chunk: Vec<u8> = (0..=255u8).cycle().take(1_000_003).collect();
         for _ in 0..20 {
             out.write_all(&chunk).unwrap();
@@ -496,12 +491,12 @@ mod tests {
     }
 
     #[test]
-    fn gz_output_names_want_gzip() {
+    fn gzip_outputs_say_so_and_stdout_never_is() {
         let dir = tempfile::tempdir().unwrap();
         let gz = dir.path().join("out.csv.gz");
-        assert!(create_local(gz.to_str().unwrap()).unwrap().gzip());
+        assert!(create_local(gz.to_str().unwrap(), true).unwrap().gzip());
         let plain = dir.path().join("out.csv");
-        assert!(!create_local(plain.to_str().unwrap()).unwrap().gzip());
-        assert!(!create_local("-").unwrap().gzip());
+        assert!(!create_local(plain.to_str().unwrap(), false).unwrap().gzip());
+        assert!(!create_local("-", true).unwrap().gzip());
     }
 }

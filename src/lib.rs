@@ -43,6 +43,7 @@ pub mod generate;
 pub mod gzip;
 pub mod io;
 pub mod java;
+pub mod job;
 pub mod location;
 pub mod pipeline;
 pub mod plan;

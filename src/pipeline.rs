@@ -41,7 +41,7 @@ pub struct Sink<'a> {
 }
 
 /// Run options.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Options<'a> {
     /// Shuffle rows within blocks of 500, as psoxy does, with this seed.
     pub shuffle_seed: Option<u64>,
@@ -59,6 +59,8 @@ pub struct Options<'a> {
 /// What a run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// The input's name.
+    pub input: String,
     /// Data rows read (and written to each output).
     pub rows: u64,
     /// Decoded input bytes read.
@@ -223,6 +225,7 @@ pub fn run<R: Read>(
         out.commit()?;
     }
     Ok(Summary {
+        input: name.to_owned(),
         rows,
         input_bytes: reader.bytes_read(),
         outputs: summaries,

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// One object to process.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job {
+pub struct ObjectRef {
     /// Source bucket.
     pub bucket: String,
     /// Source key, decoded.
@@ -22,7 +22,7 @@ pub struct Job {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     /// Objects to process, in event order.
-    pub jobs: Vec<Job>,
+    pub objects: Vec<ObjectRef>,
     /// SQS message ids whose body could not be understood (reported as failures).
     pub bad_messages: Vec<String>,
     /// True when the event came from SQS (answer with `batchItemFailures`).
@@ -47,7 +47,7 @@ pub fn parse(event: &Value) -> Result<Parsed, String> {
                         .to_owned();
                     let body = record.get("body").and_then(Value::as_str).unwrap_or_default();
                     match serde_json::from_str::<Value>(body).ok().map(|inner| parse(&inner)) {
-                        Some(Ok(inner)) => parsed.jobs.extend(inner.jobs.into_iter().map(|j| Job {
+                        Some(Ok(inner)) => parsed.objects.extend(inner.objects.into_iter().map(|j| ObjectRef {
                             message_id: Some(id.clone()),
                             ..j
                         })),
@@ -62,7 +62,7 @@ pub fn parse(event: &Value) -> Result<Parsed, String> {
                     let bucket = record.pointer("/s3/bucket/name").and_then(Value::as_str);
                     let key = record.pointer("/s3/object/key").and_then(Value::as_str);
                     if let (true, Some(bucket), Some(key)) = (created, bucket, key) {
-                        parsed.jobs.push(Job {
+                        parsed.objects.push(ObjectRef {
                             bucket: bucket.to_owned(),
                             key: decode_key(key),
                             message_id: None,
@@ -79,7 +79,7 @@ pub fn parse(event: &Value) -> Result<Parsed, String> {
             let bucket = event.pointer("/detail/bucket/name").and_then(Value::as_str);
             let key = event.pointer("/detail/object/key").and_then(Value::as_str);
             if let (Some(bucket), Some(key)) = (bucket, key) {
-                parsed.jobs.push(Job {
+                parsed.objects.push(ObjectRef {
                     bucket: bucket.to_owned(),
                     key: key.to_owned(),
                     message_id: None,
@@ -120,7 +120,7 @@ mod tests {
     fn every_record_of_a_direct_event_with_decoded_keys() {
         let event = json!({"Records": [s3_record("a/July+2024/hr%20snapshot.csv"), s3_record("b.csv")]});
         let parsed = parse(&event).unwrap();
-        let keys: Vec<&str> = parsed.jobs.iter().map(|j| j.key.as_str()).collect();
+        let keys: Vec<&str> = parsed.objects.iter().map(|j| j.key.as_str()).collect();
         assert_eq!(keys, ["a/July 2024/hr snapshot.csv", "b.csv"]);
         assert!(!parsed.from_sqs);
     }
@@ -134,7 +134,7 @@ mod tests {
         ]});
         let parsed = parse(&event).unwrap();
         assert!(parsed.from_sqs);
-        assert_eq!(parsed.jobs[0].message_id.as_deref(), Some("m1"));
+        assert_eq!(parsed.objects[0].message_id.as_deref(), Some("m1"));
         assert_eq!(parsed.bad_messages, ["m2"]);
     }
 
@@ -142,7 +142,7 @@ mod tests {
     fn eventbridge_keys_are_taken_as_written() {
         let event = json!({"source": "aws.s3", "detail-type": "Object Created",
                            "detail": {"bucket": {"name": "in"}, "object": {"key": "a+b.csv"}}});
-        assert_eq!(parse(&event).unwrap().jobs[0].key, "a+b.csv");
+        assert_eq!(parse(&event).unwrap().objects[0].key, "a+b.csv");
     }
 
     #[test]
@@ -150,12 +150,12 @@ mod tests {
         assert!(
             parse(&json!({"Service": "Amazon S3", "Event": "s3:TestEvent"}))
                 .unwrap()
-                .jobs
+                .objects
                 .is_empty()
         );
         let delete = json!({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectRemoved:Delete",
                                           "s3": {"bucket": {"name": "in"}, "object": {"key": "k"}}}]});
-        assert!(parse(&delete).unwrap().jobs.is_empty());
+        assert!(parse(&delete).unwrap().objects.is_empty());
         assert!(parse(&json!({"hello": 1})).is_err());
     }
 }

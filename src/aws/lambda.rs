@@ -15,13 +15,15 @@ use std::time::Instant;
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::aws::event::{self, Job};
+use crate::aws::event::{self, ObjectRef};
 use crate::aws::s3::{self, Aws, Location};
 use crate::config;
 use crate::error::{Error, Result};
-use crate::pipeline::{self, Sink};
+use crate::job::{Destination, Job, JobContext};
+use crate::location::Cloud;
+use crate::pipeline;
 use crate::pseudonym::Pseudonymizer;
-use crate::rules::{ColumnarRules, Rules};
+use crate::rules::Rules;
 use crate::yaml::{self, Kind};
 
 /// One output of every object: where it goes and with which rules.
@@ -35,7 +37,7 @@ struct Transform {
 
 /// Everything read at cold start.
 pub struct Handler {
-    aws: Aws,
+    cloud: Cloud,
     pseudonymizer: Arc<Pseudonymizer>,
     transforms: Arc<Vec<Transform>>,
     function: String,
@@ -197,7 +199,7 @@ impl Handler {
         metadata.insert("psoxy-salt-sha".to_owned(), config::psoxy_salt_sha(salt.as_bytes()));
         metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
         Ok(Handler {
-            aws,
+            cloud: Cloud::from_aws(aws),
             pseudonymizer: Arc::new(pseudonymizer),
             transforms: Arc::new(transforms),
             function,
@@ -221,11 +223,11 @@ impl Handler {
         let mut failed_messages: Vec<String> = parsed.bad_messages.clone();
         let mut errors = Vec::new();
         let mut processed = 0;
-        for job in parsed.jobs {
+        for object in parsed.objects {
             let this = Arc::clone(&self);
             let outcome = tokio::task::spawn_blocking({
-                let job = job.clone();
-                move || this.process(&job)
+                let object = object.clone();
+                move || this.process(&object)
             })
             .await
             .map_err(|e| Error::Config(format!("worker failed: {e}")))
@@ -233,11 +235,11 @@ impl Handler {
             match outcome {
                 Ok(()) => processed += 1,
                 Err(e) => {
-                    log(json!({"bucket": job.bucket, "key": job.key, "status": "error", "error": e.to_string()}));
-                    match job.message_id {
+                    log(json!({"bucket": object.bucket, "key": object.key, "status": "error", "error": e.to_string()}));
+                    match object.message_id {
                         Some(id) if !failed_messages.contains(&id) => failed_messages.push(id),
                         Some(_) => {}
-                        None => errors.push(format!("s3://{}/{}: {e}", job.bucket, job.key)),
+                        None => errors.push(format!("s3://{}/{}: {e}", object.bucket, object.key)),
                     }
                 }
             }
@@ -257,30 +259,31 @@ impl Handler {
     }
 
     /// Processes one object: every transform in one read. Runs on a blocking thread.
-    fn process(&self, job: &Job) -> Result<()> {
+    fn process(&self, object: &ObjectRef) -> Result<()> {
         let started = Instant::now();
         let source = Location {
-            bucket: job.bucket.clone(),
-            key: job.key.clone(),
+            bucket: object.bucket.clone(),
+            key: object.key.clone(),
         };
-        let head = s3::head(&self.aws, &source)?;
+        let aws = self.cloud.aws();
+        let head = s3::head(aws, &source)?;
         if !self.function.is_empty() && head.metadata.get("psoxy-instance-id") == Some(&self.function) {
             log(
-                json!({"bucket": job.bucket, "key": job.key, "status": "skipped", "reason": "written by this function"}),
+                json!({"bucket": object.bucket, "key": object.key, "status": "skipped", "reason": "written by this function"}),
             );
             return Ok(());
         }
-        let input_compressed = head.content_encoding.as_deref() == Some("gzip") || job.key.ends_with(".gz");
+        let input_compressed = head.content_encoding.as_deref() == Some("gzip") || object.key.ends_with(".gz");
         let relative = match &self.input_base_path {
-            Some(base) => job.key.strip_prefix(base.as_str()).unwrap_or(&job.key),
-            None => &job.key,
+            Some(base) => object.key.strip_prefix(base.as_str()).unwrap_or(&object.key),
+            None => &object.key,
         };
-        let mut plans: Vec<(&ColumnarRules, Location, s3::ObjectInfo)> = Vec::new();
+        let mut job = Job::new(source.to_string());
         for t in self.transforms.iter() {
             let rules = t
                 .rules
-                .for_key(&job.key)
-                .ok_or_else(|| Error::Config(format!("no applicable rules found for {}", job.key)))?;
+                .for_key(&object.key)
+                .ok_or_else(|| Error::Config(format!("no applicable rules found for {}", object.key)))?;
             let target = Location {
                 bucket: t.bucket.clone(),
                 key: format!("{}{relative}", t.path),
@@ -293,37 +296,33 @@ impl Handler {
                     "output {target} is in the input bucket, and without AWS_LAMBDA_FUNCTION_NAME the loop guard cannot work"
                 )));
             }
-            let gzip = t.compress.unwrap_or(input_compressed || self.compress_always);
-            let mut info = s3::object_info(&target.key, gzip, &format!("{}/{}", job.bucket, job.key));
+            let mut destination = Destination::new(target.to_string(), rules);
+            destination.gzip = Some(t.compress.unwrap_or(input_compressed || self.compress_always));
             // psoxy keeps the source's type unless it is a console upload's form type; veil
             // also replaces the generic octet-stream defaults when the extension says more.
-            info.content_type = match head.content_type.as_deref() {
+            destination.content_type = match head.content_type.as_deref() {
                 Some("application/x-www-form-urlencoded" | "binary/octet-stream" | "application/octet-stream")
                 | None => s3::content_type_for(&target.key).or(head.content_type.clone()),
                 Some(ct) => Some(ct.to_owned()),
             };
-            info.metadata.extend(self.metadata.clone());
-            plans.push((rules, target, info));
+            destination.metadata = self.metadata.clone();
+            job = job.destination(destination);
         }
-        let input = s3::open(&self.aws, &source)?;
-        let sinks = plans
-            .iter()
-            .map(|(rules, target, info)| Sink {
-                rules,
-                location: target.to_string(),
-                open: Box::new(move || s3::create(&self.aws, target, info.clone(), s3::part_size())),
-            })
-            .collect();
-        let options = pipeline::Options {
-            threads: pipeline::available_threads(),
-            strict_columns: self.strict_columns,
-            gzip_level: self.gzip_level,
-            ..Default::default()
+        let context = JobContext {
+            pseudonymizer: &self.pseudonymizer,
+            cloud: Some(&self.cloud),
+            options: pipeline::Options {
+                threads: pipeline::available_threads(),
+                strict_columns: self.strict_columns,
+                gzip_level: self.gzip_level,
+                ..Default::default()
+            },
+            progress: None,
         };
-        let summary = pipeline::run(input.reader, &input.name, &self.pseudonymizer, sinks, &options)?;
+        let summary = job.run(&context)?;
         let outputs: Vec<&str> = summary.outputs.iter().map(|o| o.location.as_str()).collect();
         let mut line = json!({
-            "bucket": job.bucket, "key": job.key, "status": "ok", "rows": summary.rows,
+            "bucket": object.bucket, "key": object.key, "status": "ok", "rows": summary.rows,
             "bytes": summary.input_bytes, "outputs": outputs,
             "duration_ms": started.elapsed().as_millis() as u64,
         });

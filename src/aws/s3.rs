@@ -195,22 +195,6 @@ pub fn content_type_for(key: &str) -> Option<String> {
     }
 }
 
-/// Headers and metadata for an object written from `source`: content type by extension,
-/// `psoxy-original-object-key`, and veil's own version.
-pub fn object_info(key: &str, gzip: bool, source: &str) -> ObjectInfo {
-    let mut metadata = HashMap::new();
-    metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
-    metadata.insert(
-        "psoxy-original-object-key".to_owned(),
-        source.strip_prefix("s3://").unwrap_or(source).to_owned(),
-    );
-    ObjectInfo {
-        content_type: content_type_for(key),
-        gzip,
-        metadata,
-    }
-}
-
 /// Creates an S3 output. The multipart upload starts at once, so a missing bucket or a
 /// denied write fails before any row is read; parts are uploaded as they fill, up to
 /// [`PARTS_IN_FLIGHT`] at a time; the object appears only on commit; abort (or drop) aborts
