@@ -6,11 +6,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use veil::pipeline::{self, Scratch};
-use veil::pseudonym::HashAlgorithm;
-use veil::reader::{Batch, Reader};
 use veil::{
-    ColumnarRules, MemoryOutput, Output, Plan, PseudonymFormat, PseudonymOptions, Pseudonymizer, Rules, Secrets, Sink,
+    Batch, ColumnarRules, HashAlgorithm, MemoryOutput, Output, Plan, PseudonymFormat, PseudonymOptions, Pseudonymizer,
+    Reader, Rules, Scratch, Secrets, Sink,
 };
 
 /// The reference job of DESIGN.md "Performance".
@@ -20,7 +18,7 @@ const RULES: &str = "pseudonymFormat: URL_SAFE_TOKEN\n\
 /// A seeded 12-column HRIS file of `rows` rows.
 fn hris(rows: u64) -> String {
     let mut out = Vec::new();
-    veil::generate::write_hris(&mut out, rows, 1).expect("in memory");
+    veil::write_hris(&mut out, rows, 1).expect("in memory");
     String::from_utf8(out).expect("generated text is UTF-8")
 }
 
@@ -78,7 +76,7 @@ fn bench_transform_row(c: &mut Criterion) {
     let input = hris(ROWS);
     let mut reader = Reader::new(input.as_bytes(), "bench.csv", b",");
     let mut batch = Batch::default();
-    let (header, _) = pipeline::read_header(&mut reader, &mut batch)
+    let (header, _) = veil::read_header(&mut reader, &mut batch)
         .expect("header")
         .expect("non-empty");
     assert!(reader.read_batch(&mut batch, ROWS as usize).expect("rows"));
@@ -95,7 +93,7 @@ fn bench_transform_row(c: &mut Criterion) {
     group.bench_function("row/reference-plan", |b| {
         b.iter(|| {
             out.clear();
-            pipeline::write_row(&plan, batch.row(next), &pz, &mut out, &mut scratch).expect("row");
+            veil::write_row(&plan, batch.row(next), &pz, &mut out, &mut scratch).expect("row");
             next = (next + 1) % batch.len();
             // SNAPSHOT, then EMPLOYEE_ID as a token; two to four tokens of 45 bytes or more.
             assert!(out.starts_with(b"2024-07-01,t~"));
@@ -117,10 +115,10 @@ fn bench_pipeline(c: &mut Criterion) {
         bytes: input.len() as u64,
     });
     group.sample_size(20);
-    let mut thread_counts = vec![1, pipeline::available_threads()];
+    let mut thread_counts = vec![1, veil::available_threads()];
     thread_counts.dedup();
     for threads in thread_counts {
-        let options = pipeline::Options {
+        let options = veil::RunOptions {
             threads,
             ..Default::default()
         };
@@ -134,7 +132,7 @@ fn bench_pipeline(c: &mut Criterion) {
                         open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
                     })
                     .collect();
-                let summary = pipeline::run(input.as_bytes(), "bench.csv", &pz, sinks, &options).expect("runs");
+                let summary = veil::run_pipeline(input.as_bytes(), "bench.csv", &pz, sinks, &options).expect("runs");
                 assert_eq!(summary.rows, ROWS);
             })
         });

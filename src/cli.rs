@@ -6,15 +6,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use veil::error::Error;
-use veil::io;
-use veil::job::{Job, JobContext, Progress};
-use veil::location::{self, Cloud};
-use veil::pipeline;
-use veil::pseudonym::{DomainHandling, PseudonymFormat, Pseudonymizer};
-use veil::reader::{Batch, Reader};
-use veil::rules::{ColumnarRules, Rules};
-use veil::{config, plan::Plan};
+use veil::{
+    Batch, ColumnarRules, Error, Job, JobContext, Plan, Progress, PseudonymFormat, Pseudonymizer, Reader, Rules,
+};
 
 /// Sanitize HR (HRIS) CSV exports as they stream: pseudonymize, redact, rename and
 /// duplicate columns with psoxy-compatible rules, and build lookup tables in the same pass.
@@ -195,7 +189,7 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
 }
 
 /// AWS clients, built only when a location or the salt needs them.
-fn cloud_for(locations: &[&str], secrets: &SecretArgs) -> anyhow::Result<Option<Cloud>> {
+fn cloud_for(locations: &[&str], secrets: &SecretArgs) -> anyhow::Result<Option<veil::Cloud>> {
     #[cfg(feature = "aws")]
     let ssm = secrets.salt_ssm.is_some();
     #[cfg(not(feature = "aws"))]
@@ -203,18 +197,17 @@ fn cloud_for(locations: &[&str], secrets: &SecretArgs) -> anyhow::Result<Option<
         let _ = secrets;
         false
     };
-    if ssm || locations.iter().any(|l| location::is_s3(l)) {
-        return Ok(Some(Cloud::connect()?));
+    if ssm || locations.iter().any(|l| veil::is_s3(l)) {
+        return Ok(Some(veil::Cloud::connect()?));
     }
     Ok(None)
 }
 
-fn pseudonymizer(args: &SecretArgs, cloud: Option<&Cloud>) -> anyhow::Result<Pseudonymizer> {
-    let env = &config::process_env;
+fn pseudonymizer(args: &SecretArgs, cloud: Option<&veil::Cloud>) -> anyhow::Result<Pseudonymizer> {
     #[cfg(feature = "aws")]
     let from_ssm = match (&args.salt_ssm, cloud) {
         (Some(name), Some(cloud)) => Some(
-            veil::aws::s3::parameter(cloud.aws(), name)?
+            veil::ssm_parameter(cloud.aws(), name)?
                 .ok_or_else(|| usage(format!("SSM parameter {name} does not exist")))?
                 .into_bytes(),
         ),
@@ -229,27 +222,20 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&Cloud>) -> anyhow::Result<Pse
         (Some(salt), _) => salt,
         (None, Some(path)) => {
             let bytes = std::fs::read(path).with_context(|| format!("reading salt file {}", path.display()))?;
-            config::salt_from_file_bytes(bytes)
+            veil::salt_from_file(bytes)
         }
-        (None, None) => match env("VEIL_SALT").or_else(|| env("PSOXY_SALT")) {
-            Some(salt) => salt.into_bytes(),
-            None => {
-                return Err(usage(
-                    "no salt: pass --salt-file PATH, or set VEIL_SALT (or psoxy's PSOXY_SALT). \
-                     Use the same salt as your psoxy deployment to get the same pseudonyms.",
-                ));
-            }
-        },
+        (None, None) => veil::salt_from_env().ok_or_else(|| {
+            usage(
+                "no salt: pass --salt-file PATH, or set VEIL_SALT (or psoxy's PSOXY_SALT). \
+                 Use the same salt as your psoxy deployment to get the same pseudonyms.",
+            )
+        })?,
     };
-    let hash = args.hash.as_deref().map(config::parse_hash).transpose()?;
-    let options = config::options(env, hash)?;
-    let secrets = config::secrets(salt, &config::process_env_with_empty);
-    if secrets.domain_salt.as_deref() == Some(b"") && options.domain != DomainHandling::Preserve {
-        eprintln!(
-            "veil: warning: SALT_EMAIL_DOMAINS is set but empty: domain tokens are unsalted hashes of the domain, as psoxy makes them"
-        );
+    let (pseudonymizer, warnings) = veil::pseudonymizer_from_env(salt, args.hash.as_deref())?;
+    for warning in warnings {
+        eprintln!("veil: warning: {warning}");
     }
-    Ok(Pseudonymizer::new(&secrets, options)?)
+    Ok(pseudonymizer)
 }
 
 /// Picks the columnar rules for `input` (MultiType rules match on its path).
@@ -289,10 +275,7 @@ fn load_all(rules: &Path, lookup_rules: &[PathBuf], lookups: usize) -> anyhow::R
         return Err(errors.remove(0).into());
     }
     if !errors.is_empty() {
-        let problems = errors
-            .iter()
-            .map(|e| veil::error::Problem::new("", e.to_string()))
-            .collect();
+        let problems = errors.iter().map(|e| veil::Problem::new("", e.to_string())).collect();
         return Err(Error::Rules {
             source_name: "rules files".into(),
             problems,
@@ -319,10 +302,10 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     let mut outputs = vec![args.output.as_str()];
     outputs.extend(args.lookup.iter().map(String::as_str));
     for (i, a) in outputs.iter().enumerate() {
-        if io::same_file(a, &args.input) {
+        if veil::same_file(a, &args.input) {
             return Err(usage(format!("output `{a}` is the input file")));
         }
-        if outputs[..i].iter().any(|b| a == b || io::same_file(a, b)) {
+        if outputs[..i].iter().any(|b| a == b || veil::same_file(a, b)) {
             return Err(usage(format!("`{a}` is given as two outputs")));
         }
     }
@@ -351,9 +334,9 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     let context = JobContext {
         pseudonymizer: &pseudonymizer,
         cloud,
-        options: pipeline::Options {
+        options: veil::RunOptions {
             shuffle_seed: shuffle_seed(args.shuffle.as_deref())?,
-            threads: args.threads.unwrap_or_else(pipeline::available_threads),
+            threads: args.threads.unwrap_or_else(veil::available_threads),
             strict_columns: args.strict_columns,
             gzip_level: args.gzip_level,
             ..Default::default()
@@ -395,7 +378,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
 }
 
 fn parse_gzip_level(text: &str) -> Result<u32, String> {
-    veil::gzip::parse_level(text)
+    veil::parse_gzip_level(text)
 }
 
 /// `--shuffle [SEED]`: none, a random seed, or the one given.
@@ -462,11 +445,11 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             b,
         ));
     }
-    let delimiter = pipeline::common_delimiter(sets.iter().map(|(_, r)| *r))?;
+    let delimiter = veil::common_delimiter(sets.iter().map(|(_, r)| *r))?;
     let cloud = cloud_for(&[args.input.as_str()], &SecretArgs::none())?;
-    let input = location::open(&args.input, cloud.as_ref())?;
+    let input = veil::open_input(&args.input, cloud.as_ref())?;
     let mut reader = Reader::new(input.reader, &input.name, &delimiter);
-    let (header, line) = pipeline::read_header(&mut reader, &mut Batch::default())?.unwrap_or((Vec::new(), 1));
+    let (header, line) = veil::read_header(&mut reader, &mut Batch::default())?.unwrap_or((Vec::new(), 1));
     let mut out = std::io::stdout().lock();
     if header.is_empty() {
         writeln!(
@@ -526,12 +509,8 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
     let mut cell = Vec::new();
     for value in &args.values {
-        // As a CSV cell: trimmed like psoxy's reader, and a blank value stays blank.
-        let value = veil::java::trim(value);
         cell.clear();
-        if !veil::java::is_blank(value) {
-            pseudonymizer.pseudonymize(value, format, &mut cell);
-        }
+        pseudonymizer.pseudonymize_cell(value, format, &mut cell);
         cell.push(b'\n');
         out.write_all(&cell)?;
     }
@@ -540,18 +519,18 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
 
 fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
     let cloud = cloud_for(&[args.output.as_str()], &SecretArgs::none())?;
-    let stored = location::Stored {
+    let stored = veil::Stored {
         gzip: args.output.ends_with(".gz"),
         ..Default::default()
     };
-    let mut out = location::create(&args.output, &stored, cloud.as_ref())?;
+    let mut out = veil::create_output(&args.output, &stored, cloud.as_ref())?;
     let context = || format!("writing {}", args.output);
     if out.gzip() {
-        let mut gz = veil::gzip::Writer::new(&mut out, veil::gzip::DEFAULT_LEVEL);
-        veil::generate::write_hris(&mut gz, args.rows, args.seed).with_context(context)?;
+        let mut gz = veil::GzipWriter::new(&mut out, veil::DEFAULT_GZIP_LEVEL);
+        veil::write_hris(&mut gz, args.rows, args.seed).with_context(context)?;
         gz.finish().with_context(context)?;
     } else {
-        veil::generate::write_hris(&mut out, args.rows, args.seed).with_context(context)?;
+        veil::write_hris(&mut out, args.rows, args.seed).with_context(context)?;
     }
     out.commit()?;
     Ok(0)

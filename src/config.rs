@@ -6,7 +6,7 @@
 //! variable and its valid values (never echoing a secret).
 
 use crate::error::{Error, Result};
-use crate::pseudonym::{Canonicalization, DomainHandling, HashAlgorithm, Options, Secrets};
+use crate::pseudonym::{Canonicalization, DomainHandling, HashAlgorithm, Options, Pseudonymizer, Secrets};
 
 /// Reads one variable; abstracted so the Lambda can merge env and SSM.
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -108,6 +108,32 @@ pub fn secrets(salt: Vec<u8>, env: Lookup<'_>) -> Secrets {
 /// The process environment, empty values included (see [`secrets`]).
 pub fn process_env_with_empty(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// The salt from the environment: `VEIL_SALT`, else psoxy's `PSOXY_SALT`.
+pub fn salt_from_env() -> Option<Vec<u8>> {
+    process_env("VEIL_SALT")
+        .or_else(|| process_env("PSOXY_SALT"))
+        .map(String::into_bytes)
+}
+
+/// The pseudonymizer for `salt` with psoxy's settings from the process environment
+/// (`hash`, when given, overrides `VEIL_HASH`), and the warnings to show about them.
+///
+/// # Errors
+/// An invalid setting or hash name, or an empty salt.
+pub fn pseudonymizer_from_env(salt: Vec<u8>, hash: Option<&str>) -> Result<(Pseudonymizer, Vec<String>)> {
+    let hash = hash.map(parse_hash).transpose()?;
+    let options = options(&process_env, hash)?;
+    let secrets = secrets(salt, &process_env_with_empty);
+    let mut warnings = Vec::new();
+    if secrets.domain_salt.as_deref() == Some(b"") && options.domain != DomainHandling::Preserve {
+        warnings.push(
+            "SALT_EMAIL_DOMAINS is set but empty: domain tokens are unsalted hashes of the domain, as psoxy makes them"
+                .to_owned(),
+        );
+    }
+    Ok((Pseudonymizer::new(&secrets, options)?, warnings))
 }
 
 /// A salt read from a file: one trailing line ending is dropped (as `echo` adds one).

@@ -5,12 +5,13 @@
 //! redacted, renamed, duplicated or transformed by psoxy's `ColumnarRules` YAML) and any
 //! number of lookup tables, with pseudonyms byte-identical to Worklytics psoxy's.
 //!
-//! The flow is: [`Rules`] (YAML, every problem reported at once) → [`Plan`] (rules bound
-//! to one file's header) → [`pipeline::run`] (one pass over the input, N outputs, nothing
-//! committed unless everything succeeds).
+//! The flow is: [`Rules`] (YAML, every problem reported at once) → a [`Job`] (one input and
+//! its outputs, each with its rules) → [`Job::run`] (one pass over the input; each output's
+//! rules bound to the header as a [`Plan`]; nothing published unless everything succeeds).
+//! The CLI, folder and prefix runs ([`Folder`]) and the Lambda all run jobs this way.
 //!
 //! ```
-//! use veil::{pipeline, MemoryOutput, Output, Pseudonymizer, PseudonymOptions, Rules, Secrets, Sink};
+//! use veil::{Job, JobContext, MemoryOutput, PseudonymOptions, Pseudonymizer, Rules, Secrets};
 //!
 //! # fn main() -> Result<(), veil::Error> {
 //! let rules = Rules::from_yaml("pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: [SALARY]\n", "inline")?;
@@ -18,46 +19,58 @@
 //! let secrets = Secrets { salt: b"salt".to_vec(), ..Secrets::default() };
 //! let pseudonymizer = Pseudonymizer::new(&secrets, PseudonymOptions::default())?;
 //!
-//! let out = MemoryOutput::default();
-//! let sink = Sink { rules, location: "memory".into(), open: Box::new({
-//!     let out = out.clone();
-//!     move || Ok(Box::new(out) as Box<dyn Output>)
-//! }) };
-//! let input = "EMPLOYEE_ID,DEPARTMENT,SALARY\n1,Engineering,100\n";
-//! let summary = pipeline::run(input.as_bytes(), "hris.csv", &pseudonymizer, vec![sink], &Default::default())?;
+//! let input = b"EMPLOYEE_ID,DEPARTMENT,SALARY\n1,Engineering,100\n".to_vec();
+//! let sanitized = MemoryOutput::default();
+//! let job = Job::from_bytes("hris.csv", input).output(sanitized.clone(), rules);
+//! let summary = job.run(&JobContext::new(&pseudonymizer))?;
 //!
 //! assert_eq!(summary.rows, 1);
-//! assert_eq!(out.bytes(), b"EMPLOYEE_ID,DEPARTMENT\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,Engineering\n");
+//! assert_eq!(sanitized.bytes(), b"EMPLOYEE_ID,DEPARTMENT\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,Engineering\n");
 //! # Ok(())
 //! # }
 //! ```
 #![warn(missing_docs)]
 
 #[cfg(feature = "aws")]
-pub mod aws;
+mod aws;
 mod bytes;
-pub mod config;
-pub mod email;
-pub mod error;
-pub mod generate;
-pub mod gzip;
-pub mod io;
-pub mod java;
-pub mod job;
-pub mod location;
-pub mod pipeline;
-pub mod plan;
-pub mod pseudonym;
-pub mod reader;
-pub mod rules;
+mod config;
+mod email;
+mod error;
+mod generate;
+mod gzip;
+mod io;
+mod java;
+mod job;
+mod location;
+mod pipeline;
+mod plan;
+mod pseudonym;
+mod reader;
+mod rules;
 mod sha256;
-pub mod transform;
-pub mod writer;
-pub mod yaml;
+mod transform;
+mod writer;
+mod yaml;
 
+#[cfg(feature = "aws")]
+pub use aws::{lambda::run as run_lambda, s3::parameter as ssm_parameter};
+pub use config::{pseudonymizer_from_env, salt_from_env, salt_from_file_bytes as salt_from_file};
 pub use error::{DataError, Error, Problem, Result};
-pub use io::{MemoryOutput, Output};
-pub use pipeline::{Sink, Summary};
-pub use plan::Plan;
-pub use pseudonym::{Options as PseudonymOptions, PseudonymFormat, Pseudonymizer, Secrets};
-pub use rules::{ColumnarRules, Rules};
+pub use generate::write_hris;
+pub use gzip::{DEFAULT_LEVEL as DEFAULT_GZIP_LEVEL, Writer as GzipWriter, parse_level as parse_gzip_level};
+pub use io::{MemoryOutput, Output, same_file};
+pub use job::{Destination, Job, JobContext, Progress, Target};
+pub use location::{Cloud, Stored, create as create_output, is_s3, open as open_input};
+pub use pipeline::{
+    Options as RunOptions, OutputSummary, Scratch, Sink, Summary, available_threads, common_delimiter, read_header,
+    run as run_pipeline, write_row,
+};
+pub use plan::{Action, Column, Func, Missing, Plan, Unmatched};
+pub use pseudonym::{
+    Canonicalization, DomainHandling, HashAlgorithm, Options as PseudonymOptions, PseudonymCache, PseudonymFormat,
+    Pseudonymizer, Secrets,
+};
+pub use reader::{Batch, LineEnding, Reader, Row};
+pub use rules::{ColumnarRules, FieldTransform, Name, Rules, Template};
+pub use transform::Step;

@@ -8,7 +8,7 @@ fn main() {
     #[cfg(feature = "aws")]
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-        if runtime.block_on(veil::aws::lambda::run()).is_err() {
+        if runtime.block_on(veil::run_lambda()).is_err() {
             std::process::exit(1);
         }
         return;

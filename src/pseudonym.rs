@@ -237,6 +237,15 @@ impl Pseudonymizer {
         })
     }
 
+    /// Appends the pseudonym of `cell` as a CSV cell would be pseudonymized: trimmed as psoxy's
+    /// reader trims, and nothing for a blank one (`veil hash`).
+    pub fn pseudonymize_cell(&self, cell: &str, format: PseudonymFormat, out: &mut Vec<u8>) {
+        let value = crate::java::trim(cell);
+        if !crate::java::is_blank(value) {
+            self.pseudonymize(value, format, out);
+        }
+    }
+
     /// Appends the pseudonym of a non-blank `value` in `format` to `out`.
     pub fn pseudonymize(&self, value: &str, format: PseudonymFormat, out: &mut Vec<u8>) {
         let mut hash = [0u8; HASH_LEN];

@@ -1,5 +1,4 @@
-use veil::plan::Plan;
-use veil::rules::Rules;
+use veil::{Plan, Rules};
 
 use crate::common::{files_in, root};
 

@@ -1,11 +1,10 @@
 use std::collections::HashMap;
 
 use proptest::prelude::*;
-use veil::io::{MemoryOutput, Output};
-use veil::pipeline::{self, Sink};
-use veil::pseudonym::{Options, Pseudonymizer, Secrets};
-use veil::reader::{Batch, Reader};
-use veil::rules::{ColumnarRules, Rules};
+use veil::{
+    Batch, ColumnarRules, MemoryOutput, Output, PseudonymOptions as Options, Pseudonymizer, Reader, Rules, Secrets,
+    Sink,
+};
 
 const RULES: &str =
     "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID, EMAIL]\ncolumnsToRedact: [SALARY]\n";
@@ -63,12 +62,12 @@ fn sanitize(input: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
         ..Secrets::default()
     };
     let pz = Pseudonymizer::new(&secrets, Options::default()).unwrap();
-    pipeline::run(
+    veil::run_pipeline(
         input.as_bytes(),
         "in",
         &pz,
         vec![sink(&main, &a), sink(&lookup, &b)],
-        &pipeline::Options {
+        &veil::RunOptions {
             threads: 2,
             ..Default::default()
         },

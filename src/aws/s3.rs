@@ -127,8 +127,8 @@ pub struct Head {
     pub content_encoding: Option<String>,
     /// User metadata.
     pub metadata: HashMap<String, String>,
-    /// Size in bytes.
-    pub size: Option<u64>,
+    /// The ETag, which changes when the content does.
+    pub etag: Option<String>,
 }
 
 /// HEAD of an object.
@@ -144,7 +144,7 @@ pub fn head(aws: &Aws, at: &Location) -> Result<Head> {
         content_type: out.content_type().map(str::to_owned),
         content_encoding: out.content_encoding().map(str::to_owned),
         metadata: out.metadata().cloned().unwrap_or_default(),
-        size: out.content_length().and_then(|n| u64::try_from(n).ok()),
+        etag: out.e_tag().map(str::to_owned),
     })
 }
 
