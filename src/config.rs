@@ -147,26 +147,6 @@ pub fn salt_from_file_bytes(mut bytes: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
-/// psoxy's `psoxy-salt-sha` object metadata: lets an operator check which salt wrote an
-/// object without revealing it (std base64 without padding, `/`→`_`, `+`→`.`).
-pub fn psoxy_salt_sha(salt: &[u8]) -> String {
-    use base64::Engine;
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    h.update(salt);
-    h.update(b"f33c366c-ae91-4819-b221-f9794ebb8145");
-    base64::engine::general_purpose::STANDARD_NO_PAD
-        .encode(h.finalize())
-        .replace('/', "_")
-        .replace('+', ".")
-}
-
-/// SHA-1 in hex (psoxy's `psoxy-rules-sha` of the raw `RULES` value).
-pub fn sha1_hex(bytes: &[u8]) -> String {
-    use sha1::Digest;
-    sha1::Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,13 +180,6 @@ mod tests {
         assert!(options(&env, None).is_err());
         assert!(parse_hash("md5").is_err());
         assert_eq!(parse_hash("HMAC-SHA256").unwrap(), HashAlgorithm::HmacSha256);
-    }
-
-    #[test]
-    fn vectors_h_salt_sha_metadata() {
-        assert_eq!(psoxy_salt_sha(b"salt"), "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y");
-        assert_eq!(psoxy_salt_sha(b"secret"), "Ebz5CMlg0.uv2RIW85ELiU4FJju.wcFDd2LJo3P2kSI");
-        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 
     #[test]

@@ -42,18 +42,21 @@ pub enum Error {
         /// What is wrong.
         kind: DataError,
     },
-    /// Reading or writing failed.
-    #[error("{context}: {source}")]
+    /// Reading or writing failed. The message includes the I/O error's, so it is not also
+    /// given as the `source` (which would print it twice in a chain).
+    #[error("{context}: {cause}")]
     Io {
         /// What was being done, with the path.
         context: String,
         /// The underlying error.
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     /// A configuration value (salt, key, environment) is missing or invalid.
     #[error("{0}")]
     Config(String),
+    /// Stopped on request (Ctrl-C): nothing of the interrupted output was published.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl Error {
@@ -63,14 +66,23 @@ impl Error {
         match self {
             Error::Rules { .. } | Error::Header { .. } | Error::Config(_) => 2,
             Error::Data { .. } | Error::Io { .. } => 1,
+            Error::Interrupted => 130,
         }
     }
 
     /// Wraps an I/O error with what was being done.
-    pub fn io(context: impl Into<String>, source: io::Error) -> Self {
+    pub fn io(context: impl Into<String>, cause: io::Error) -> Self {
         Error::Io {
             context: context.into(),
-            source,
+            cause,
+        }
+    }
+
+    /// The kind of an I/O failure (to tell a closed pipe from a full disk).
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            Error::Io { cause, .. } => Some(cause.kind()),
+            _ => None,
         }
     }
 }

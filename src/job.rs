@@ -114,6 +114,7 @@ pub struct Job<'r> {
 
 /// What a job runs with: the pseudonymizer, the AWS clients when S3 is involved, and the
 /// pipeline's options.
+#[derive(Clone)]
 pub struct JobContext<'a> {
     /// Computes the pseudonyms.
     pub pseudonymizer: &'a Pseudonymizer,

@@ -37,6 +37,7 @@ mod bytes;
 mod config;
 mod email;
 mod error;
+mod folder;
 mod generate;
 mod gzip;
 mod io;
@@ -45,6 +46,7 @@ mod job;
 mod location;
 mod pipeline;
 mod plan;
+mod provenance;
 mod pseudonym;
 mod reader;
 mod rules;
@@ -57,6 +59,7 @@ mod yaml;
 pub use aws::{lambda::run as run_lambda, s3::parameter as ssm_parameter};
 pub use config::{pseudonymizer_from_env, salt_from_env, salt_from_file_bytes as salt_from_file};
 pub use error::{DataError, Error, Problem, Result};
+pub use folder::{Event, FileOutcome, Folder, FolderOutput, FolderSummary, Status, glob_matches};
 pub use generate::write_hris;
 pub use gzip::{DEFAULT_LEVEL as DEFAULT_GZIP_LEVEL, Writer as GzipWriter, parse_level as parse_gzip_level};
 pub use io::{MemoryOutput, Output, same_file};
@@ -67,6 +70,7 @@ pub use pipeline::{
     run as run_pipeline, write_row,
 };
 pub use plan::{Action, Column, Func, Missing, Plan, Unmatched};
+pub use provenance::{MANIFEST, sha256_hex};
 pub use pseudonym::{
     Canonicalization, DomainHandling, HashAlgorithm, Options as PseudonymOptions, PseudonymCache, PseudonymFormat,
     Pseudonymizer, Secrets,

@@ -54,6 +54,9 @@ pub struct Options<'a> {
     /// gzip level of the outputs that want gzip ([`Output::gzip`]); `None` is
     /// [`gzip::DEFAULT_LEVEL`].
     pub gzip_level: Option<u32>,
+    /// When set (by a signal handler), the run stops at the next batch with
+    /// [`Error::Interrupted`], publishing nothing.
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// What a run did.
@@ -376,7 +379,17 @@ fn copy_rows<R: Read>(
         shuffle_seed: options.shuffle_seed,
         levels,
     };
-    let mut read = |batch: &mut Batch| reader.read_batch(batch, BATCH_ROWS).map_err(|e| name_column(e, header));
+    let cancelled = || {
+        options
+            .cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let mut read = |batch: &mut Batch| {
+        if cancelled() {
+            return Err(Error::Interrupted);
+        }
+        reader.read_batch(batch, BATCH_ROWS).map_err(|e| name_column(e, header))
+    };
     if plans.is_empty() {
         // Drain the input even when there is nothing to write, so that bad bytes still fail.
         while read(batch)? {}

@@ -99,6 +99,21 @@ impl fmt::Debug for Secrets {
     }
 }
 
+fn fingerprint(secrets: &Secrets, options: Options) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    };
+    field(b"veil pseudonym settings v1");
+    field(&secrets.salt);
+    field(secrets.domain_salt.as_deref().unwrap_or(b"\0unset"));
+    field(secrets.encryption_key.as_deref().unwrap_or(b"\0unset"));
+    field(format!("{:?} {:?} {:?}", options.hash, options.canonicalization, options.domain).as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Settings besides the secrets.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -184,6 +199,7 @@ pub struct Pseudonymizer {
     domain_hasher: Hasher,
     canonicalization: Canonicalization,
     domain: Domain,
+    fingerprint: String,
 }
 
 impl fmt::Debug for Pseudonymizer {
@@ -234,7 +250,16 @@ impl Pseudonymizer {
             domain_hasher: Hasher::new(options.hash, &domain_salt),
             canonicalization: options.canonicalization,
             domain,
+            fingerprint: fingerprint(secrets, options),
         })
+    }
+
+    /// A SHA-256 (hex) of everything that decides pseudonyms: the salt, the domain salt and
+    /// key, the hash, the canonicalization and the domain handling. Recorded with each output
+    /// of a folder run, so that a change re-does the outputs it affects. It reveals the salt
+    /// no more than psoxy's `psoxy-salt-sha` does: keep salts long and random.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// Appends the pseudonym of `cell` as a CSV cell would be pseudonymized: trimmed as psoxy's

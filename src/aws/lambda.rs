@@ -195,8 +195,8 @@ impl Handler {
             "psoxy-version".to_owned(),
             format!("veil-{}", env!("CARGO_PKG_VERSION")),
         );
-        metadata.insert("psoxy-rules-sha".to_owned(), config::sha1_hex(raw_rules.as_bytes()));
-        metadata.insert("psoxy-salt-sha".to_owned(), config::psoxy_salt_sha(salt.as_bytes()));
+        metadata.insert("psoxy-rules-sha".to_owned(), sha1_hex(raw_rules.as_bytes()));
+        metadata.insert("psoxy-salt-sha".to_owned(), psoxy_salt_sha(salt.as_bytes()));
         metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
         Ok(Handler {
             cloud: Cloud::from_aws(aws),
@@ -340,6 +340,26 @@ impl Handler {
     }
 }
 
+/// psoxy's `psoxy-salt-sha` object metadata: lets an operator check which salt wrote an
+/// object without revealing it (std base64 without padding, `/`→`_`, `+`→`.`).
+pub fn psoxy_salt_sha(salt: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(salt);
+    h.update(b"f33c366c-ae91-4819-b221-f9794ebb8145");
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .encode(h.finalize())
+        .replace('/', "_")
+        .replace('+', ".")
+}
+
+/// SHA-1 in hex (psoxy's `psoxy-rules-sha` of the raw `RULES` value).
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// One structured log line (CloudWatch takes stdout).
 fn log(line: Value) {
     println!("{line}");
@@ -376,6 +396,13 @@ pub async fn run() -> std::result::Result<(), lambda_runtime::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vectors_h_salt_sha_metadata() {
+        assert_eq!(psoxy_salt_sha(b"salt"), "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y");
+        assert_eq!(psoxy_salt_sha(b"secret"), "Ebz5CMlg0.uv2RIW85ELiU4FJju.wcFDd2LJo3P2kSI");
+        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    }
 
     #[test]
     fn rules_values_decode_like_psoxy() {

@@ -127,8 +127,6 @@ pub struct Head {
     pub content_encoding: Option<String>,
     /// User metadata.
     pub metadata: HashMap<String, String>,
-    /// The ETag, which changes when the content does.
-    pub etag: Option<String>,
 }
 
 /// HEAD of an object.
@@ -144,8 +142,70 @@ pub fn head(aws: &Aws, at: &Location) -> Result<Head> {
         content_type: out.content_type().map(str::to_owned),
         content_encoding: out.content_encoding().map(str::to_owned),
         metadata: out.metadata().cloned().unwrap_or_default(),
-        etag: out.e_tag().map(str::to_owned),
     })
+}
+
+/// HEAD of an object, or `None` when there is none at that key.
+///
+/// # Errors
+/// The bucket is unreadable.
+pub fn head_if_any(aws: &Aws, at: &Location) -> Result<Option<Head>> {
+    let request = aws.s3.head_object().bucket(&at.bucket).key(&at.key).send();
+    match aws.handle.block_on(request) {
+        Ok(out) => Ok(Some(Head {
+            content_type: out.content_type().map(str::to_owned),
+            content_encoding: out.content_encoding().map(str::to_owned),
+            metadata: out.metadata().cloned().unwrap_or_default(),
+        })),
+        Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 404 => Ok(None),
+        Err(e) => Err(sdk_error(format!("reading {at}"), e)),
+    }
+}
+
+/// An object found by [`list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Its key.
+    pub key: String,
+    /// Its ETag.
+    pub etag: Option<String>,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Every object under `prefix` in `bucket`, in key order.
+///
+/// # Errors
+/// The bucket cannot be listed.
+pub fn list(aws: &Aws, bucket: &str, prefix: &str) -> Result<Vec<Listed>> {
+    let mut found = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let request = aws
+            .s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token.take())
+            .send();
+        let page = aws
+            .handle
+            .block_on(request)
+            .map_err(|e| sdk_error(format!("listing s3://{bucket}/{prefix}"), e))?;
+        for object in page.contents() {
+            if let Some(key) = object.key() {
+                found.push(Listed {
+                    key: key.to_owned(),
+                    etag: object.e_tag().map(str::to_owned),
+                    size: object.size().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                });
+            }
+        }
+        match page.next_continuation_token() {
+            Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
+            _ => return Ok(found),
+        }
+    }
 }
 
 /// Streams an object (gunzipped when it starts with the gzip magic): never the whole

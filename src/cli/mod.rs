@@ -1,5 +1,8 @@
 //! The `veil` command line: argument definitions and the three commands.
 
+mod folder;
+mod interrupt;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -30,7 +33,7 @@ enum Command {
     ///
     ///   VEIL_SALT=... veil sanitize --rules rules-examples/hris-default.yaml \
     ///       -o sanitized.csv --lookup lookup.csv testdata/hris-sample.csv
-    Sanitize(SanitizeArgs),
+    Sanitize(Box<SanitizeArgs>),
     /// Show what each output column becomes, and every problem, without writing anything.
     Check(CheckArgs),
     /// Print the pseudonym of each VALUE (uses the same salt and settings as sanitize).
@@ -89,10 +92,42 @@ struct SanitizeArgs {
     #[arg(long, value_name = "N", value_parser = parse_gzip_level)]
     gzip_level: Option<u32>,
     #[command(flatten)]
+    folder: FolderArgs,
+    #[command(flatten)]
     secrets: SecretArgs,
-    /// Input CSV: a path or s3://bucket/key (gzip detected), or `-` for stdin.
+    /// Input CSV: a path or s3://bucket/key (gzip detected), or `-` for stdin. A folder, or
+    /// a location ending in `/` (`exports/`, `s3://bucket/prefix/`), sanitizes every file
+    /// under it into the same relative path under OUT and each lookup, which must then be
+    /// folders or prefixes too.
     #[arg(value_name = "INPUT")]
     input: String,
+}
+
+/// Options of folder and prefix runs.
+#[derive(Args, Debug)]
+struct FolderArgs {
+    /// Files to take, matched against their path under INPUT (repeatable; a glob without `/`
+    /// matches the file name; `**` crosses folders). Default: `*.csv` and `*.csv.gz`.
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Files to leave out (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Files sanitized at once (default: the cores, twice that when S3 is involved).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Sanitize every file, even those whose outputs are up to date.
+    #[arg(long)]
+    force: bool,
+    /// Print what would be sanitized and why, writing nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Stop starting files after the first failure.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Write one JSON line per file here (input, outputs, status, reason, rows, seconds, error).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -156,7 +191,7 @@ impl SecretArgs {
 /// Runs the parsed command; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
-        Command::Sanitize(args) => sanitize(args),
+        Command::Sanitize(args) => sanitize(*args),
         Command::Check(args) => check(args),
         Command::Hash(args) => hash(args),
         Command::Generate(args) => generate(args),
@@ -168,9 +203,12 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn report(err: &anyhow::Error) -> i32 {
-    if let Some(io) = err.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
-        && io.kind() == std::io::ErrorKind::BrokenPipe
-    {
+    let kind = err.chain().find_map(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| e.downcast_ref::<Error>().and_then(Error::io_kind))
+    });
+    if kind == Some(std::io::ErrorKind::BrokenPipe) {
         return 0;
     }
     eprintln!("veil: error: {err:#}");
@@ -299,6 +337,24 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     if args.lookup.is_empty() && !args.lookup_rules.is_empty() {
         return Err(usage("--lookup-rules needs --lookup OUT"));
     }
+    interrupt::install();
+    if folder::is_folder(&args.input) {
+        return folder::sanitize(args);
+    }
+    let folder_only = [
+        (!args.folder.include.is_empty(), "--include"),
+        (!args.folder.exclude.is_empty(), "--exclude"),
+        (args.folder.jobs.is_some(), "--jobs"),
+        (args.folder.force, "--force"),
+        (args.folder.dry_run, "--dry-run"),
+        (args.folder.fail_fast, "--fail-fast"),
+        (args.folder.report.is_some(), "--report"),
+    ];
+    if let Some((_, flag)) = folder_only.iter().find(|(set, _)| *set) {
+        return Err(usage(format!(
+            "{flag} is for folder and prefix runs: give a folder, or a location ending in `/`"
+        )));
+    }
     let mut outputs = vec![args.output.as_str()];
     outputs.extend(args.lookup.iter().map(String::as_str));
     for (i, a) in outputs.iter().enumerate() {
@@ -339,6 +395,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             threads: args.threads.unwrap_or_else(veil::available_threads),
             strict_columns: args.strict_columns,
             gzip_level: args.gzip_level,
+            cancel: Some(interrupt::flag()),
             ..Default::default()
         },
         progress: Some(&progress),
