@@ -78,6 +78,24 @@ impl Error {
         }
     }
 
+    /// True for a failure that may pass if tried again later (throttling, a server error,
+    /// a timeout, a dropped connection), as opposed to a bad file, bad rules or denied access.
+    pub fn is_transient(&self) -> bool {
+        use io::ErrorKind::*;
+        matches!(
+            self.io_kind(),
+            Some(
+                ResourceBusy
+                    | TimedOut
+                    | ConnectionReset
+                    | ConnectionAborted
+                    | ConnectionRefused
+                    | NotConnected
+                    | Interrupted
+            )
+        )
+    }
+
     /// The kind of an I/O failure (to tell a closed pipe from a full disk).
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::common::{read_request, root, run, veil};
-use crate::s3::{Moto, moto};
+use crate::s3::{Moto, cutting_proxy, moto};
 
 /// What the function answered to one invocation.
 #[derive(Debug)]
@@ -105,8 +105,13 @@ impl Drop for Function {
 
 impl Function {
     fn start(m: &Moto, env: &[(&str, &str)]) -> Function {
+        Function::start_at(m, &m.endpoint, env)
+    }
+
+    /// A function whose AWS calls go to `endpoint` (a proxy in front of moto).
+    fn start_at(m: &Moto, endpoint: &str, env: &[(&str, &str)]) -> Function {
         let api = RuntimeApi::start();
-        let mut cmd = m.veil(&root());
+        let mut cmd = m.veil_at(&root(), endpoint);
         cmd.env_remove("VEIL_SALT")
             .env("AWS_LAMBDA_RUNTIME_API", &api.address)
             .env("AWS_LAMBDA_FUNCTION_NAME", "veil-test")
@@ -434,4 +439,134 @@ fn missing_columns_are_written_empty_and_logged_unless_strict() {
     }
     assert!(m.keys(&strict_out).is_empty());
     assert!(m.keys(&strict_lookup).is_empty());
+}
+
+/// One task's answer in an S3 Batch Operations response: (code, string).
+fn task_result(response: &Value, task: &str) -> (String, String) {
+    let result = response["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["taskId"] == task))
+        .unwrap_or_else(|| panic!("no result for task {task}: {response}"));
+    (
+        result["resultCode"].as_str().unwrap().to_owned(),
+        result["resultString"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn s3_batch_operations_tasks_of_both_schemas_get_one_result_each() {
+    let m = moto();
+    let (input, _sanitized, lookup, config) = psoxy_setup(&m, "bop");
+    let (path, additional) = config.split_once('\n').unwrap();
+    m.put(&input, "hris/July 2024/hr snapshot.csv", sample());
+    m.put(&input, "hris/2024-07-01/hris.csv", sample());
+    let mut bad = sample();
+    bad.extend_from_slice(b"2024-06-30,E9999,only-three-fields@acme.com\n");
+    m.put(&input, "hris/bad.csv", bad);
+    // Outputs into the input bucket: the loop guard must hold for batch tasks too.
+    let mut f = Function::start(
+        &m,
+        &[
+            ("OUTPUT_BUCKET", &input),
+            ("OUTPUT_BASE_PATH", "sanitized/"),
+            ("ADDITIONAL_TRANSFORMS", additional),
+            ("PATH_TO_SHARED_CONFIG", path),
+            ("COMPRESS_OUTPUT_ALWAYS", "false"),
+        ],
+    );
+    let (want_sanitized, want_lookup) = reference(RULES, LOOKUP_RULES);
+
+    // Schema 1.0: bucket by ARN, URL-encoded key.
+    let response = match f.api.invoke(&fixture("batch-1.0.json", &input)) {
+        Outcome::Response(v) => v,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(response["invocationSchemaVersion"], "1.0");
+    assert_eq!(
+        response["invocationId"],
+        "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo"
+    );
+    assert_eq!(response["treatMissingKeysAs"], "PermanentFailure");
+    let key = "hris/July 2024/hr snapshot.csv";
+    assert_eq!(
+        task_result(&response, "dGFza2lkZ29lc2hlcmUK"),
+        (
+            "Succeeded".to_owned(),
+            format!("200 rows into s3://{input}/sanitized/{key}, s3://{lookup}/lookup/{key}")
+        )
+    );
+    assert_eq!(m.get(&input, &format!("sanitized/{key}")).0, want_sanitized);
+    assert_eq!(m.get(&lookup, &format!("lookup/{key}")).0, want_lookup);
+    let (_, _, _, meta) = m.get(&input, &format!("sanitized/{key}"));
+    assert_eq!(meta["psoxy-instance-id"], "veil-test", "metadata as for S3 events");
+
+    // Schema 2.0: bucket by name; several tasks: done, bad file, missing object, own output.
+    let event = fixture("batch-2.0.json", &input).replace(
+        "\"tasks\": [",
+        &format!(
+            "\"tasks\": [{}, {}, {},",
+            r#"{"taskId": "bad", "s3Key": "hris/bad.csv", "s3VersionId": null, "s3Bucket": "BUCKET"}"#,
+            r#"{"taskId": "gone", "s3Key": "hris/gone.csv", "s3VersionId": null, "s3Bucket": "BUCKET"}"#,
+            r#"{"taskId": "own", "s3Key": "sanitized/hris/July+2024/hr+snapshot.csv", "s3Bucket": "BUCKET"}"#,
+        )
+        .replace("BUCKET", &input),
+    );
+    let response = match f.api.invoke(&event) {
+        Outcome::Response(v) => v,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(response["invocationSchemaVersion"], "2.0");
+    assert_eq!(response["results"].as_array().unwrap().len(), 4, "{response}");
+    assert_eq!(task_result(&response, "y5R3a2lkZ29lc2hlcmUK").0, "Succeeded");
+    assert_eq!(m.get(&input, "sanitized/hris/2024-07-01/hris.csv").0, want_sanitized);
+    let (code, text) = task_result(&response, "bad");
+    assert_eq!(code, "PermanentFailure");
+    assert!(text.contains(&format!("s3://{input}/hris/bad.csv line 202")), "{text}");
+    assert!(!text.contains("only-three-fields"), "no cell value: {text}");
+    let (code, text) = task_result(&response, "gone");
+    assert_eq!(code, "PermanentFailure", "{text}");
+    assert!(text.contains(&format!("reading s3://{input}/hris/gone.csv")), "{text}");
+    assert_eq!(
+        task_result(&response, "own"),
+        ("Succeeded".to_owned(), "skipped: written by this function".to_owned())
+    );
+    assert!(
+        !m.keys(&input)
+            .iter()
+            .any(|k| k.contains("bad.csv") && k.starts_with("sanitized/")),
+        "a failed task writes nothing"
+    );
+    assert!(!m.keys(&lookup).iter().any(|k| k.contains("bad.csv")));
+}
+
+#[test]
+fn s3_batch_operations_dropped_connection_is_a_temporary_failure() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "bot");
+    let (path, additional) = config.split_once('\n').unwrap();
+    let mut big = Vec::new();
+    veil::write_hris(&mut big, 20_000, 5).unwrap();
+    m.put(&input, "hris/2024-07-01/hris.csv", big);
+    // Every connection is cut after 1 MiB of response: the download fails part way.
+    let proxy = cutting_proxy(&m.endpoint, 1 << 20);
+    let mut f = Function::start_at(
+        &m,
+        &proxy,
+        &[
+            ("OUTPUT_BUCKET", &sanitized),
+            ("ADDITIONAL_TRANSFORMS", additional),
+            ("PATH_TO_SHARED_CONFIG", path),
+        ],
+    );
+    let response = match f.api.invoke(&fixture("batch-2.0.json", &input)) {
+        Outcome::Response(v) => v,
+        other => panic!("{other:?}"),
+    };
+    let (code, text) = task_result(&response, "y5R3a2lkZ29lc2hlcmUK");
+    assert_eq!(code, "TemporaryFailure", "S3 retries it: {text}");
+    assert!(
+        text.contains(&format!("reading s3://{input}/hris/2024-07-01/hris.csv")),
+        "{text}"
+    );
+    assert!(m.keys(&sanitized).is_empty() && m.keys(&lookup).is_empty());
 }

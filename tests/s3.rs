@@ -409,7 +409,7 @@ fn missing_input_and_missing_output_bucket_fail_cleanly() {
 }
 
 /// A TCP proxy to moto that cuts every connection after `limit` response bytes.
-fn cutting_proxy(target: &str, limit: usize) -> String {
+pub fn cutting_proxy(target: &str, limit: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let target = target.trim_start_matches("http://").to_owned();

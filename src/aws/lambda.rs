@@ -6,7 +6,9 @@
 //! `ADDITIONAL_TRANSFORMS` entry; outputs are multipart uploads completed only when the
 //! whole object succeeded. One JSON log line per object names it, its rows and outputs,
 //! never a cell value. Any failure fails the invocation (direct S3 and EventBridge), or is
-//! reported in `batchItemFailures` (SQS), so retries and dead-letter queues work.
+//! reported in `batchItemFailures` (SQS) or as the task's `resultCode` (S3 Batch Operations:
+//! `TemporaryFailure` for what may pass on a retry, `PermanentFailure` otherwise), so retries,
+//! dead-letter queues and completion reports work.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -217,11 +219,13 @@ impl Handler {
     /// Handles one invocation.
     ///
     /// # Errors
-    /// Any object that failed (not for SQS, where failures are reported per message).
+    /// Any object that failed (not for SQS or S3 Batch Operations, where failures are
+    /// reported per message or per task).
     pub async fn handle(self: Arc<Self>, event: Value) -> Result<Value> {
         let parsed = event::parse(&event).map_err(Error::Config)?;
         let mut failed_messages: Vec<String> = parsed.bad_messages.clone();
         let mut errors = Vec::new();
+        let mut results = Vec::new();
         let mut processed = 0;
         for object in parsed.objects {
             let this = Arc::clone(&self);
@@ -232,17 +236,36 @@ impl Handler {
             .await
             .map_err(|e| Error::Config(format!("worker failed: {e}")))
             .and_then(|r| r);
+            if let Some(task) = &object.task_id {
+                results.push(match &outcome {
+                    Ok(done) => json!({"taskId": task, "resultCode": "Succeeded", "resultString": done}),
+                    Err(e) => {
+                        json!({"taskId": task, "resultCode": batch_code(e), "resultString": short(&e.to_string())})
+                    }
+                });
+            }
             match outcome {
-                Ok(()) => processed += 1,
+                Ok(_) => processed += 1,
                 Err(e) => {
                     log(json!({"bucket": object.bucket, "key": object.key, "status": "error", "error": e.to_string()}));
-                    match object.message_id {
-                        Some(id) if !failed_messages.contains(&id) => failed_messages.push(id),
-                        Some(_) => {}
-                        None => errors.push(format!("s3://{}/{}: {e}", object.bucket, object.key)),
+                    match (object.message_id, object.task_id) {
+                        (Some(id), _) if !failed_messages.contains(&id) => failed_messages.push(id),
+                        (Some(_), _) | (None, Some(_)) => {}
+                        (None, None) => errors.push(format!("s3://{}/{}: {e}", object.bucket, object.key)),
                     }
                 }
             }
+        }
+        if let Some(batch) = parsed.batch {
+            for (task, why) in batch.bad_tasks {
+                results.push(json!({"taskId": task, "resultCode": "PermanentFailure", "resultString": why}));
+            }
+            return Ok(json!({
+                "invocationSchemaVersion": batch.schema,
+                "treatMissingKeysAs": "PermanentFailure",
+                "invocationId": batch.invocation_id,
+                "results": results,
+            }));
         }
         if parsed.from_sqs {
             let failures: Vec<Value> = failed_messages.iter().map(|id| json!({"itemIdentifier": id})).collect();
@@ -259,7 +282,8 @@ impl Handler {
     }
 
     /// Processes one object: every transform in one read. Runs on a blocking thread.
-    fn process(&self, object: &ObjectRef) -> Result<()> {
+    /// Returns what was done, in words (an S3 Batch Operations task's `resultString`).
+    fn process(&self, object: &ObjectRef) -> Result<String> {
         let started = Instant::now();
         let source = Location {
             bucket: object.bucket.clone(),
@@ -271,7 +295,7 @@ impl Handler {
             log(
                 json!({"bucket": object.bucket, "key": object.key, "status": "skipped", "reason": "written by this function"}),
             );
-            return Ok(());
+            return Ok("skipped: written by this function".into());
         }
         let input_compressed = head.content_encoding.as_deref() == Some("gzip") || object.key.ends_with(".gz");
         let relative = match &self.input_base_path {
@@ -332,11 +356,12 @@ impl Handler {
             .iter()
             .filter_map(|o| Some(format!("{}: {}", o.location, o.warning.as_ref()?)))
             .collect();
+        let done = format!("{} rows into {}", summary.rows, outputs.join(", "));
         if !warnings.is_empty() {
             line["warnings"] = json!(warnings);
         }
         log(line);
-        Ok(())
+        Ok(done)
     }
 }
 
@@ -358,6 +383,26 @@ pub fn psoxy_salt_sha(salt: &[u8]) -> String {
 pub fn sha1_hex(bytes: &[u8]) -> String {
     use sha1::Digest;
     sha1::Sha1::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An S3 Batch Operations result code: `TemporaryFailure` (S3 tries the task again) for
+/// throttling, server errors, timeouts and dropped connections; `PermanentFailure` for a bad
+/// file, bad rules, a missing object or denied access.
+fn batch_code(e: &Error) -> &'static str {
+    if e.is_transient() {
+        "TemporaryFailure"
+    } else {
+        "PermanentFailure"
+    }
+}
+
+/// A `resultString` of reasonable length (it lands in the completion report's CSV).
+fn short(text: &str) -> String {
+    const MAX: usize = 1000;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// One structured log line (CloudWatch takes stdout).
@@ -440,5 +485,26 @@ mod tests {
     fn namespaces_get_a_leading_slash_when_they_are_paths() {
         assert_eq!(Settings::namespace("veil/hris/".into()), "/veil/hris/");
         assert_eq!(Settings::namespace("PSOXY_HRIS_".into()), "PSOXY_HRIS_");
+    }
+
+    #[test]
+    fn batch_result_codes_retry_only_what_may_pass() {
+        let busy = Error::io(
+            "reading s3://b/k",
+            std::io::Error::new(std::io::ErrorKind::ResourceBusy, "SlowDown (HTTP 503)"),
+        );
+        let dropped = Error::io(
+            "reading s3://b/k",
+            std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "x"),
+        );
+        let denied = Error::io("reading s3://b/k", std::io::Error::other("AccessDenied (HTTP 403)"));
+        assert_eq!(batch_code(&busy), "TemporaryFailure");
+        assert_eq!(batch_code(&dropped), "TemporaryFailure");
+        assert_eq!(batch_code(&denied), "PermanentFailure");
+        assert_eq!(
+            batch_code(&Error::Config("no applicable rules found".into())),
+            "PermanentFailure"
+        );
+        assert_eq!(short(&"é".repeat(1500)).chars().count(), 1001);
     }
 }

@@ -111,11 +111,49 @@ fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<
     }
 }
 
+/// Failures worth trying again later: throttling, server errors, timeouts, connections
+/// that failed or dropped. (Missing objects, denied access and bad requests are not.)
+fn transient<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
+    match e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            status == 429
+                || status >= 500
+                || matches!(
+                    service.err().code(),
+                    Some("SlowDown" | "Throttling" | "ThrottlingException" | "RequestTimeout")
+                )
+        }
+        _ => false,
+    }
+}
+
+/// An SDK error as an I/O error; a transient one gets the kind `ResourceBusy` so that
+/// [`Error::is_transient`] can tell it apart.
 fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
     context: String,
     e: SdkError<E, HttpResponse>,
 ) -> Error {
-    Error::io(context, io::Error::other(describe(&e)))
+    let kind = if transient(&e) {
+        io::ErrorKind::ResourceBusy
+    } else {
+        io::ErrorKind::Other
+    };
+    Error::io(context, io::Error::new(kind, describe(&e)))
+}
+
+/// An object's bytes as they arrive. A failure here is the connection's (dropped or
+/// stalled), so it is marked as worth trying again.
+struct Body<R>(R);
+
+impl<R: io::Read> io::Read for Body<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| match e.kind() {
+            io::ErrorKind::Other => io::Error::new(io::ErrorKind::ConnectionAborted, e),
+            _ => e,
+        })
+    }
 }
 
 /// What a source object says about itself.
@@ -220,7 +258,7 @@ pub fn open(aws: &Aws, at: &Location) -> Result<Input> {
         .map_err(|e| sdk_error(format!("reading {at}"), e))?;
     let size = out.content_length().and_then(|n| u64::try_from(n).ok());
     let body = SyncIoBridge::new_with_handle(out.body.into_async_read(), aws.handle.clone());
-    decode(Box::new(body), &at.to_string(), size)
+    decode(Box::new(Body(body)), &at.to_string(), size)
 }
 
 /// Headers and metadata of an object veil writes.
