@@ -309,6 +309,16 @@ impl Folder<'_> {
                     self.outputs[i].root, self.input
                 )));
             }
+            // The same folder under two spellings (`out/`, `./out/`), or one inside the other:
+            // two outputs could land on one path, a lookup table (originals) over a sanitized
+            // copy.
+            if let Some(j) = (0..i).find(|&j| roots[j].contains(root) || root.contains(&roots[j])) {
+                return Err(Error::Config(format!(
+                    "outputs `{}` and `{}` overlap: give each output its own folder or prefix, \
+                     neither inside the other",
+                    self.outputs[j].root, self.outputs[i].root
+                )));
+            }
         }
         let files = self.list(&input, context)?;
         on_event(Event::Listed {
@@ -378,7 +388,7 @@ impl Folder<'_> {
                 .collect()
         });
         if !self.dry_run {
-            for manifest in state.manifests.lock().expect("not poisoned").values() {
+            for manifest in state.manifests.lock().expect("not poisoned").values_mut() {
                 manifest.save()?;
             }
         }
@@ -527,7 +537,7 @@ impl Folder<'_> {
         // doing that file again.
         let mut saved = state.saved.lock().expect("not poisoned");
         if saved.elapsed() >= Duration::from_secs(2) {
-            for manifest in manifests.values() {
+            for manifest in manifests.values_mut() {
                 manifest.save()?;
             }
             *saved = Instant::now();

@@ -169,6 +169,8 @@ impl Record {
 pub struct Manifest {
     path: PathBuf,
     records: BTreeMap<String, Record>,
+    /// Records changed since loaded or saved: a run that changed nothing writes nothing.
+    changed: bool,
 }
 
 impl Manifest {
@@ -181,6 +183,7 @@ impl Manifest {
         let mut manifest = Manifest {
             path: path.clone(),
             records: BTreeMap::new(),
+            changed: false,
         };
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
@@ -215,15 +218,21 @@ impl Manifest {
 
     /// Sets the record of an output.
     pub fn insert(&mut self, output: &str, record: Record) {
-        self.records.insert(output.to_owned(), record);
+        if self.records.get(output) != Some(&record) {
+            self.records.insert(output.to_owned(), record);
+            self.changed = true;
+        }
     }
 
-    /// Writes the manifest: a temporary file beside it, then renamed over it, so a reader
-    /// never sees half of one.
+    /// Writes the manifest, when a record changed: a temporary file beside it, then renamed
+    /// over it, so a reader never sees half of one.
     ///
     /// # Errors
     /// The folder is not writable.
-    pub fn save(&self) -> Result<()> {
+    pub fn save(&mut self) -> Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
         let outputs: Map<String, Value> = self
             .records
             .iter()
@@ -241,6 +250,7 @@ impl Manifest {
             .map_err(|e| Error::io(context(), e))?;
         io::Write::write_all(&mut temp, text.as_bytes()).map_err(|e| Error::io(context(), e))?;
         temp.persist(&self.path).map_err(|e| Error::io(context(), e.error))?;
+        self.changed = false;
         Ok(())
     }
 }

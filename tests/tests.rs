@@ -15,6 +15,9 @@ mod examples;
 /// Invariants on generated data (proptest).
 mod properties;
 
+/// Folder and prefix runs: re-runs, idempotence, failures, interrupts, routing.
+mod folder;
+
 /// S3 and SSM against a real local server (moto).
 #[cfg(feature = "aws")]
 mod s3;
