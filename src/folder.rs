@@ -325,14 +325,8 @@ impl Folder<'_> {
             files: files.len(),
             bytes: files.iter().map(|f| f.identity.size.unwrap_or(0)).sum(),
         });
-        let mut manifests: HashMap<usize, Manifest> = HashMap::new();
-        for (i, root) in roots.iter().enumerate() {
-            if let Root::Local(dir) = root {
-                manifests.insert(i, Manifest::load(dir)?);
-            }
-        }
         let state = State {
-            manifests: Mutex::new(manifests),
+            manifests: Mutex::new(HashMap::new()),
             saved: Mutex::new(Instant::now()),
             summary: Mutex::new(FolderSummary::default()),
             next: AtomicUsize::new(0),
@@ -388,9 +382,7 @@ impl Folder<'_> {
                 .collect()
         });
         if !self.dry_run {
-            for manifest in state.manifests.lock().expect("not poisoned").values_mut() {
-                manifest.save()?;
-            }
+            state.save()?;
         }
         results.into_iter().collect::<Result<()>>()?;
         let mut summary = state.summary.into_inner().expect("not poisoned");
@@ -473,12 +465,9 @@ impl Folder<'_> {
         }
         outcome.reason = reason;
         if reason.is_none() {
-            if !self.dry_run && !touched.is_empty() {
-                let mut manifests = state.manifests.lock().expect("not poisoned");
+            if !self.dry_run {
                 for (i, record) in touched {
-                    if let Some(manifest) = manifests.get_mut(&i) {
-                        manifest.insert(&found.relative, record);
-                    }
+                    state.record(i, &roots[i], &found.relative, record)?;
                 }
             }
             return Ok(outcome);
@@ -527,19 +516,14 @@ impl Folder<'_> {
             Err(e) => return Ok(fail(outcome, e.to_string())),
         }
         outcome.seconds = started.elapsed().as_secs_f64();
-        let mut manifests = state.manifests.lock().expect("not poisoned");
         for (i, record) in records.into_iter().enumerate() {
-            if let Some(manifest) = manifests.get_mut(&i) {
-                manifest.insert(&found.relative, record);
-            }
+            state.record(i, &roots[i], &found.relative, record)?;
         }
         // Saved now and then, not after every file: an entry lost to a crash only costs
         // doing that file again.
         let mut saved = state.saved.lock().expect("not poisoned");
         if saved.elapsed() >= Duration::from_secs(2) {
-            for manifest in manifests.values_mut() {
-                manifest.save()?;
-            }
+            state.save()?;
             *saved = Instant::now();
         }
         Ok(outcome)
@@ -559,8 +543,7 @@ impl Folder<'_> {
                 if !dir.join(relative).is_file() {
                     return Ok(None);
                 }
-                let manifests = state.manifests.lock().expect("not poisoned");
-                Ok(manifests.get(&i).and_then(|m| m.get(relative)).cloned())
+                state.recorded(i, dir, relative)
             }
             Root::S3 { bucket, prefix } => {
                 #[cfg(feature = "aws")]
@@ -597,11 +580,55 @@ fn rules_for<'r>(rules: &'r Rules, relative: &str, input: &Root) -> Option<&'r C
 
 /// Shared by the job threads.
 struct State {
-    manifests: Mutex<HashMap<usize, Manifest>>,
+    /// The manifests of local output folders, by output and folder under its root: one per
+    /// folder, so that each stays small however many files a tree holds. Loaded when first
+    /// needed.
+    manifests: Mutex<HashMap<(usize, String), Manifest>>,
     saved: Mutex<Instant>,
     summary: Mutex<FolderSummary>,
     next: AtomicUsize,
     failed: AtomicBool,
+}
+
+impl State {
+    /// Runs `f` on the manifest of the folder holding output `i`'s file at `relative`.
+    fn with_manifest<T>(
+        &self,
+        i: usize,
+        root: &Path,
+        relative: &str,
+        f: impl FnOnce(&mut Manifest, &str) -> T,
+    ) -> Result<T> {
+        let (folder, name) = relative.rsplit_once('/').unwrap_or(("", relative));
+        let mut manifests = self.manifests.lock().expect("not poisoned");
+        let manifest = match manifests.entry((i, folder.to_owned())) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(Manifest::load(&root.join(folder))?),
+        };
+        Ok(f(manifest, name))
+    }
+
+    /// The record of output `i`'s file at `relative` under the local folder `root`.
+    fn recorded(&self, i: usize, root: &Path, relative: &str) -> Result<Option<Record>> {
+        self.with_manifest(i, root, relative, |m, name| m.get(name).cloned())
+    }
+
+    /// Records what output `i`'s file at `relative` was made from (local outputs only: on
+    /// S3 the record is the object's metadata, written with it).
+    fn record(&self, i: usize, root: &Root, relative: &str, record: Record) -> Result<()> {
+        match root {
+            Root::Local(dir) => self.with_manifest(i, dir, relative, |m, name| m.insert(name, record)),
+            Root::S3 { .. } => Ok(()),
+        }
+    }
+
+    /// Writes every manifest that changed.
+    fn save(&self) -> Result<()> {
+        for manifest in self.manifests.lock().expect("not poisoned").values_mut() {
+            manifest.save()?;
+        }
+        Ok(())
+    }
 }
 
 /// Removes what a killed run left of this output: hidden temp files named after it.

@@ -3,8 +3,8 @@
 //! Each output of a folder or prefix run records its input's identity (an S3 ETag; or a
 //! local file's size, modification time and SHA-256), the SHA-256 of the rules that made it
 //! and the fingerprint of the pseudonym settings ([`crate::Pseudonymizer::fingerprint`]).
-//! On S3 the record is the object's metadata; locally it is an entry in a manifest kept at
-//! the root of the output folder and replaced atomically.
+//! On S3 the record is the object's metadata; locally it is an entry in a manifest kept in
+//! each output folder (beside the outputs it describes) and replaced atomically.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;

@@ -127,10 +127,19 @@ fn files_under(dir: &Path) -> Vec<String> {
     found
 }
 
-/// `MANIFEST` and the given files, as `files_under` lists an output folder.
+/// The given files and a `MANIFEST` in each of their folders, as `files_under` lists an
+/// output folder.
 fn listing(files: &[&str]) -> Vec<String> {
     let mut all: Vec<String> = files.iter().map(|f| (*f).to_owned()).collect();
-    all.push(MANIFEST.to_owned());
+    for file in files {
+        let manifest = match file.rsplit_once('/') {
+            Some((folder, _)) => format!("{folder}/{MANIFEST}"),
+            None => MANIFEST.to_owned(),
+        };
+        if !all.contains(&manifest) {
+            all.push(manifest);
+        }
+    }
     all.sort();
     all
 }
@@ -414,9 +423,9 @@ fn a_bad_file_fails_alone_and_leaves_nothing() {
     let (code, stdout, stderr) = run(sanitize(d).arg("in/"));
     assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
     for line in [
-        "veil: failed: in/2024/01/hris-2024-01-10.csv: in/2024/01/hris-2024-01-10.csv line 5: record has 13 fields \
+        "veil: failed: in/2024/01/hris-2024-01-10.csv line 5: record has 13 fields \
          but the header has 12 fields",
-        "veil: failed: in/2024/02/unclosed.csv: in/2024/02/unclosed.csv line 4: quoted field starting here is never \
+        "veil: failed: in/2024/02/unclosed.csv line 4: quoted field starting here is never \
          closed",
         &format!("veil: 6 files: 4 sanitized, 0 up to date, 2 failed; {ROWS} rows, "),
         "veil: 2 of 6 files failed (listed above); nothing was written for them\n",
@@ -429,7 +438,11 @@ fn a_bad_file_fails_alone_and_leaves_nothing() {
     assert_eq!(files_under(&d.join("out")), listing(&CSVS));
     assert_eq!(files_under(&d.join("lk")), listing(&CSVS));
     assert_same_as_single_runs(d, &CSVS, &[]);
-    let manifest = fs::read_to_string(d.join("out").join(MANIFEST)).unwrap();
+    let manifest: String = files_under(&d.join("out"))
+        .iter()
+        .filter(|f| f.ends_with(MANIFEST))
+        .map(|f| fs::read_to_string(d.join("out").join(f)).unwrap())
+        .collect();
     assert!(
         !manifest.contains("unclosed") && !manifest.contains("01-10"),
         "{manifest}"
@@ -457,7 +470,7 @@ fn fail_fast_stops_starting_files_after_a_failure() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("veil: failed: in/2024/01/hris-2024-01-10.csv: "),
+        stderr.contains("veil: failed: in/2024/01/hris-2024-01-10.csv line 5: "),
         "{stderr}"
     );
     assert!(!stderr.contains("unclosed"), "{stderr}");
@@ -570,7 +583,7 @@ fn an_interrupted_run_leaves_only_complete_outputs_and_a_rerun_finishes() {
 
     let present: Vec<String> = files_under(&d.join("out"))
         .into_iter()
-        .filter(|f| f != MANIFEST)
+        .filter(|f| !f.ends_with(MANIFEST))
         .collect();
     assert_eq!(
         listing(&present.iter().map(String::as_str).collect::<Vec<_>>()),
@@ -814,7 +827,7 @@ mod on_s3 {
         assert_eq!(code, 1, "{stderr}");
         assert!(
             stderr.contains(&format!(
-                "veil: failed: s3://{src}/exports/2024/03/bad.csv: s3://{src}/exports/2024/03/bad.csv line 4: record \
+                "veil: failed: s3://{src}/exports/2024/03/bad.csv line 4: record \
                  has 13 fields"
             )),
             "{stderr}"

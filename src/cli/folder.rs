@@ -136,11 +136,13 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     }
     let failed: Vec<&FileOutcome> = summary.files.iter().filter(|f| f.status == Status::Failed).collect();
     for f in &failed {
-        eprintln!(
-            "veil: failed: {}: {}",
-            f.input,
-            f.error.as_deref().unwrap_or("unknown error")
-        );
+        // Most errors name the file already (with its line); the others get its name here.
+        let error = f.error.as_deref().unwrap_or("unknown error");
+        if error.starts_with(&f.input) {
+            eprintln!("veil: failed: {error}");
+        } else {
+            eprintln!("veil: failed: {}: {error}", f.input);
+        }
     }
     if !args.quiet || dry_run {
         eprintln!(
