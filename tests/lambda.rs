@@ -169,6 +169,13 @@ fn sample() -> Vec<u8> {
     std::fs::read(root().join("testdata/hris-sample.csv")).unwrap()
 }
 
+/// The sample with a short row at line 202 that carries a value no message may show.
+fn bad_sample() -> Vec<u8> {
+    let mut bad = sample();
+    bad.extend_from_slice(b"2024-06-30,E9999,only-three-fields@acme.com\n");
+    bad
+}
+
 /// The local CLI's outputs for the sample: the reference for every Lambda output.
 fn reference(rules: &str, lookup_rules: &str) -> (Vec<u8>, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
@@ -347,9 +354,7 @@ fn bad_object_fails_the_invocation_and_writes_nothing_and_own_outputs_are_skippe
     let m = moto();
     let (input, _sanitized, lookup, config) = psoxy_setup(&m, "bad");
     let (path, additional) = config.split_once('\n').unwrap();
-    let mut bad = sample();
-    bad.extend_from_slice(b"2024-06-30,E9999,only-three-fields@acme.com\n");
-    m.put(&input, "hris/2024-07-01/hris.csv", bad);
+    m.put(&input, "hris/2024-07-01/hris.csv", bad_sample());
     // Output into the input bucket: the loop guard must skip our own objects.
     let mut f = Function::start(
         &m,
@@ -460,9 +465,7 @@ fn s3_batch_operations_tasks_of_both_schemas_get_one_result_each() {
     let (path, additional) = config.split_once('\n').unwrap();
     m.put(&input, "hris/July 2024/hr snapshot.csv", sample());
     m.put(&input, "hris/2024-07-01/hris.csv", sample());
-    let mut bad = sample();
-    bad.extend_from_slice(b"2024-06-30,E9999,only-three-fields@acme.com\n");
-    m.put(&input, "hris/bad.csv", bad);
+    m.put(&input, "hris/bad.csv", bad_sample());
     // Outputs into the input bucket: the loop guard must hold for batch tasks too.
     let mut f = Function::start(
         &m,
