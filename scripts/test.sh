@@ -6,14 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # moto, pinned: 5.2.5 is the first 5.2 release whose CompleteMultipartUpload reply the AWS
-# SDK parses. Installed once into target/ (kept between builds, ignored by git).
+# SDK parses. aws-sam-translator, pinned, turns deploy/template.yaml into plain CloudFormation
+# (offline) for the deployment test (tests/deploy.rs). Installed once into target/ (kept
+# between builds, ignored by git).
 moto_version=5.2.5
+sam_version=1.115.0
 venv=target/moto-venv
-if ! "$venv/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
-    echo "test.sh: installing moto $moto_version (S3 + SSM server for the tests) into $venv" >&2
+if ! "$venv/bin/python" -c "import moto, samtranslator, sys; sys.exit((moto.__version__, samtranslator.__version__) != ('$moto_version', '$sam_version'))" 2>/dev/null; then
+    echo "test.sh: installing moto $moto_version and aws-sam-translator $sam_version into $venv" >&2
     mkdir -p target
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet "moto[server]==$moto_version"
+    "$venv/bin/pip" install --quiet "moto[server]==$moto_version" "aws-sam-translator==$sam_version"
 fi
 moto_server="$venv/bin/moto_server"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -15,15 +15,15 @@ use crate::s3::{Moto, cutting_proxy, moto};
 
 /// What the function answered to one invocation.
 #[derive(Debug)]
-enum Outcome {
+pub(crate) enum Outcome {
     Response(Value),
     Error(String),
 }
 
 /// A minimal Lambda Runtime API: hands out queued events, collects answers.
-struct RuntimeApi {
+pub(crate) struct RuntimeApi {
     address: String,
-    events: Sender<(String, String)>,
+    events: Sender<(String, String, u64)>,
     outcomes: Receiver<Outcome>,
     next_id: usize,
 }
@@ -32,7 +32,7 @@ impl RuntimeApi {
     fn start() -> RuntimeApi {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap().to_string();
-        let (events, queue) = channel::<(String, String)>();
+        let (events, queue) = channel::<(String, String, u64)>();
         let (report, outcomes) = channel::<Outcome>();
         let queue = Arc::new(Mutex::new(queue));
         std::thread::spawn(move || {
@@ -43,12 +43,12 @@ impl RuntimeApi {
                     let mut reader = BufReader::new(stream);
                     while let Some((method, path, body)) = read_request(&mut reader) {
                         let reply = if method == "GET" && path.ends_with("/invocation/next") {
-                            let Ok((id, event)) = queue.lock().unwrap().recv() else {
+                            let Ok((id, event, deadline)) = queue.lock().unwrap().recv() else {
                                 return;
                             };
                             format!(
                                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {id}\r\n\
-                                 Lambda-Runtime-Deadline-Ms: 9999999999999\r\n\
+                                 Lambda-Runtime-Deadline-Ms: {deadline}\r\n\
                                  Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:veil-test\r\n\
                                  Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000\r\nContent-Length: {}\r\n\r\n{event}",
                                 event.len()
@@ -78,10 +78,15 @@ impl RuntimeApi {
         }
     }
 
-    fn invoke(&mut self, event: &str) -> Outcome {
+    pub(crate) fn invoke(&mut self, event: &str) -> Outcome {
+        self.invoke_until(event, 9_999_999_999_999)
+    }
+
+    /// Invokes with a deadline (milliseconds since the Unix epoch), as Lambda sets it.
+    pub(crate) fn invoke_until(&mut self, event: &str, deadline_ms: u64) -> Outcome {
         self.next_id += 1;
         self.events
-            .send((format!("req-{}", self.next_id), event.to_owned()))
+            .send((format!("req-{}", self.next_id), event.to_owned(), deadline_ms))
             .unwrap();
         self.outcomes
             .recv_timeout(Duration::from_secs(120))
@@ -90,8 +95,8 @@ impl RuntimeApi {
 }
 
 /// A running function: its process, its Runtime API and its log lines.
-struct Function {
-    api: RuntimeApi,
+pub(crate) struct Function {
+    pub(crate) api: RuntimeApi,
     child: Child,
     logs: Arc<Mutex<Vec<String>>>,
 }
@@ -104,7 +109,7 @@ impl Drop for Function {
 }
 
 impl Function {
-    fn start(m: &Moto, env: &[(&str, &str)]) -> Function {
+    pub(crate) fn start(m: &Moto, env: &[(&str, &str)]) -> Function {
         Function::start_at(m, &m.endpoint, env)
     }
 
@@ -147,7 +152,7 @@ impl Function {
 
     /// The log lines once `ready` holds for them (or after 10 s): a line is written after the
     /// invocation's answer and read by another thread, so it may arrive a moment later.
-    fn logs_when(&self, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    pub(crate) fn logs_when(&self, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             let logs = self.logs();
@@ -159,13 +164,13 @@ impl Function {
     }
 }
 
-fn fixture(name: &str, bucket: &str) -> String {
+pub(crate) fn fixture(name: &str, bucket: &str) -> String {
     std::fs::read_to_string(root().join("testdata/events").join(name))
         .unwrap()
         .replace("veil-input", bucket)
 }
 
-fn sample() -> Vec<u8> {
+pub(crate) fn sample() -> Vec<u8> {
     std::fs::read(root().join("testdata/hris-sample.csv")).unwrap()
 }
 
@@ -177,12 +182,18 @@ fn bad_sample() -> Vec<u8> {
 }
 
 /// The local CLI's outputs for the sample: the reference for every Lambda output.
-fn reference(rules: &str, lookup_rules: &str) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn reference(rules: &str, lookup_rules: &str) -> (Vec<u8>, Vec<u8>) {
+    reference_with_salt(rules, lookup_rules, "salt")
+}
+
+/// [`reference`] with another salt.
+fn reference_with_salt(rules: &str, lookup_rules: &str, salt: &str) -> (Vec<u8>, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("r.yaml"), rules).unwrap();
     std::fs::write(dir.path().join("l.yaml"), lookup_rules).unwrap();
     let input = root().join("testdata/hris-sample.csv");
     let (code, _, err) = run(veil(dir.path())
+        .env("VEIL_SALT", salt)
         .args([
             "sanitize",
             "--quiet",
@@ -571,5 +582,226 @@ fn s3_batch_operations_dropped_connection_is_a_temporary_failure() {
         text.contains(&format!("reading s3://{input}/hris/2024-07-01/hris.csv")),
         "{text}"
     );
+    assert!(m.keys(&sanitized).is_empty() && m.keys(&lookup).is_empty());
+}
+
+/// Puts an SSM parameter (a SecureString unless it is `RULES`).
+fn put_parameter(m: &Moto, name: &str, value: &str) {
+    let kind = if name.ends_with("RULES") {
+        aws_sdk_ssm::types::ParameterType::String
+    } else {
+        aws_sdk_ssm::types::ParameterType::SecureString
+    };
+    m.rt.block_on(
+        m.ssm
+            .put_parameter()
+            .name(name)
+            .value(value)
+            .r#type(kind)
+            .overwrite(true)
+            .send(),
+    )
+    .unwrap();
+}
+
+/// Invokes with the sample's put event and expects success.
+fn invoke_ok(f: &mut Function, input: &str) {
+    match f.api.invoke(&fixture("s3-put.json", input)) {
+        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+const KEY: &str = "hris/2024-07-01/hris.csv";
+
+#[test]
+fn rules_and_salt_changed_in_ssm_apply_to_the_next_object_on_a_warm_function() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "warm");
+    let (path, additional) = config.split_once('\n').unwrap();
+    m.put(&input, KEY, sample());
+    let mut f = Function::start(
+        &m,
+        &[
+            ("OUTPUT_BUCKET", &sanitized),
+            ("ADDITIONAL_TRANSFORMS", additional),
+            ("PATH_TO_SHARED_CONFIG", path),
+            ("COMPRESS_OUTPUT_ALWAYS", "false"),
+        ],
+    );
+    invoke_ok(&mut f, &input);
+    assert_eq!(m.get(&sanitized, KEY).0, reference(RULES, LOOKUP_RULES).0);
+
+    // An operator adds a redaction after a leak: the same container applies it at once.
+    let stricter = format!("{RULES}columnsToRedact: [SALARY, LOCATION]\n").replace("columnsToRedact: [SALARY]\n", "");
+    put_parameter(&m, &format!("{path}RULES"), &stricter);
+    invoke_ok(&mut f, &input);
+    let (body, _, _, meta) = m.get(&sanitized, KEY);
+    assert_eq!(body, reference(&stricter, LOOKUP_RULES).0);
+    assert!(
+        !String::from_utf8(body).unwrap().contains("Austin"),
+        "LOCATION redacted"
+    );
+    let stricter_sha = meta["psoxy-rules-sha"].clone();
+
+    // A salt change too (and nothing else re-read when nothing changed).
+    invoke_ok(&mut f, &input);
+    put_parameter(&m, &format!("{path}PSOXY_SALT"), "salt-2");
+    invoke_ok(&mut f, &input);
+    let (want_sanitized, want_lookup) = reference_with_salt(&stricter, LOOKUP_RULES, "salt-2");
+    assert_eq!(m.get(&sanitized, KEY).0, want_sanitized);
+    assert_eq!(m.get(&lookup, &format!("lookup/{KEY}")).0, want_lookup);
+
+    let logs = f.logs_when(|logs| logs.iter().filter(|l| l["status"] == "ok").count() >= 4);
+    let configs: Vec<&Value> = logs.iter().filter(|l| l["status"] == "config").collect();
+    assert_eq!(configs.len(), 3, "loaded at cold start, reloaded twice: {logs:?}");
+    assert_eq!(
+        configs
+            .iter()
+            .map(|c| c["reloaded"].as_bool().unwrap())
+            .collect::<Vec<_>>(),
+        [false, true, true]
+    );
+    assert_eq!(configs[1]["rules_from"], format!("SSM parameter {path}RULES"));
+    let shas: Vec<&str> = logs
+        .iter()
+        .filter(|l| l["status"] == "ok")
+        .map(|l| l["rules_sha"].as_str().unwrap())
+        .collect();
+    assert_eq!(shas.len(), 4);
+    assert_ne!(shas[0], shas[1], "the log line says which rules were used");
+    assert_eq!(shas[1], stricter_sha);
+    let all = f.logs.lock().unwrap().join("\n");
+    assert!(!all.contains("salt-2"), "no secret in logs");
+}
+
+#[test]
+fn secrets_manager_holds_the_secrets_and_rules_stay_in_ssm() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "sm");
+    let (path, additional) = config.split_once('\n').unwrap();
+    m.put(&input, KEY, sample());
+    let instance = format!("/sm-instance-{}/", std::process::id());
+    let secret = |id: &str, value: &str| {
+        m.rt.block_on(m.secrets.create_secret().name(id).secret_string(value).send())
+            .unwrap();
+    };
+    // The shared path has a salt in both stores; Secrets Manager's is used.
+    secret(&format!("{path}PSOXY_SALT"), "shared-sm-salt");
+    let env = [
+        ("OUTPUT_BUCKET", sanitized.as_str()),
+        ("ADDITIONAL_TRANSFORMS", additional),
+        ("PATH_TO_SHARED_CONFIG", path),
+        ("PATH_TO_INSTANCE_CONFIG", instance.as_str()),
+        ("COMPRESS_OUTPUT_ALWAYS", "false"),
+        ("SECRETS_STORE", "aws_secrets_manager"),
+    ];
+    let mut f = Function::start(&m, &env);
+    invoke_ok(&mut f, &input);
+    let (want, want_lookup) = reference_with_salt(RULES, LOOKUP_RULES, "shared-sm-salt");
+    assert_eq!(m.get(&sanitized, KEY).0, want);
+    assert_eq!(m.get(&lookup, &format!("lookup/{KEY}")).0, want_lookup);
+
+    // The instance path wins over the shared one, from the next object on.
+    secret(&format!("{instance}PSOXY_SALT"), "instance-sm-salt");
+    invoke_ok(&mut f, &input);
+    assert_eq!(
+        m.get(&sanitized, KEY).0,
+        reference_with_salt(RULES, LOOKUP_RULES, "instance-sm-salt").0
+    );
+    // A new version of that secret applies too.
+    m.rt.block_on(
+        m.secrets
+            .put_secret_value()
+            .secret_id(format!("{instance}PSOXY_SALT"))
+            .secret_string("rotated-sm-salt")
+            .send(),
+    )
+    .unwrap();
+    invoke_ok(&mut f, &input);
+    assert_eq!(
+        m.get(&sanitized, KEY).0,
+        reference_with_salt(RULES, LOOKUP_RULES, "rotated-sm-salt").0
+    );
+    let logs = f.logs_when(|logs| logs.iter().filter(|l| l["status"] == "config").count() >= 3);
+    let config_lines: Vec<&Value> = logs.iter().filter(|l| l["status"] == "config").collect();
+    assert_eq!(config_lines[0]["salt_from"], format!("secret {path}PSOXY_SALT"));
+    assert_eq!(config_lines[1]["salt_from"], format!("secret {instance}PSOXY_SALT"));
+    assert_eq!(config_lines[0]["rules_from"], format!("SSM parameter {path}RULES"));
+    let all = f.logs.lock().unwrap().join("\n");
+    assert!(!all.contains("sm-salt"), "no secret in logs");
+    drop(f);
+
+    // No salt in Secrets Manager: the function refuses to start, and says where it looked.
+    let bare_path = format!("/sm-bare-{}/", std::process::id());
+    put_parameter(&m, &format!("{bare_path}RULES"), RULES);
+    put_parameter(&m, &format!("{bare_path}PSOXY_SALT"), "only-in-ssm");
+    let env = [
+        ("OUTPUT_BUCKET", sanitized.as_str()),
+        ("PATH_TO_SHARED_CONFIG", bare_path.as_str()),
+        ("SECRETS_STORE", "AWS_SECRETS_MANAGER"),
+    ];
+    let mut f = Function::start(&m, &env);
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Error(e) => {
+            assert!(e.contains("PSOXY_SALT is not in Secrets Manager"), "{e}");
+            assert!(!e.contains("only-in-ssm"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_short_deadline_stops_the_object_cleanly_with_a_log_line_and_no_object() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "ddl");
+    let (path, additional) = config.split_once('\n').unwrap();
+    let mut big = Vec::new();
+    veil::write_hris(&mut big, 40_000, 3).unwrap();
+    m.put(&input, KEY, big);
+    // Responses trickle at 2 MB/s: the 6 MB object takes about 3 s to read.
+    let proxy = crate::s3::slow_proxy(&m.endpoint, 2_000_000);
+    let mut f = Function::start_at(
+        &m,
+        &proxy,
+        &[
+            ("OUTPUT_BUCKET", &sanitized),
+            ("ADDITIONAL_TRANSFORMS", additional),
+            ("PATH_TO_SHARED_CONFIG", path),
+            ("DEADLINE_MARGIN_SECONDS", "1"),
+        ],
+    );
+    let now_ms = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    match f.api.invoke_until(&fixture("s3-put.json", &input), now_ms() + 2_500) {
+        Outcome::Error(e) => {
+            assert!(e.contains("before the invocation's deadline"), "{e}");
+            assert!(e.contains("more memory"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(m.keys(&sanitized).is_empty() && m.keys(&lookup).is_empty());
+    assert_eq!(
+        m.open_uploads(&sanitized) + m.open_uploads(&lookup),
+        0,
+        "uploads aborted"
+    );
+    // Already within the margin: not started at all.
+    assert!(matches!(
+        f.api.invoke_until(&fixture("s3-put.json", &input), now_ms() + 500),
+        Outcome::Error(_)
+    ));
+    let logs = f.logs_when(|logs| logs.iter().filter(|l| l["status"] == "deadline").count() >= 2);
+    let lines: Vec<&Value> = logs.iter().filter(|l| l["status"] == "deadline").collect();
+    assert_eq!(lines.len(), 2, "{logs:?}");
+    assert_eq!(lines[0]["key"], KEY);
+    assert_eq!(lines[0]["margin_ms"], 1000);
+    assert!(lines[0]["bytes_done"].as_u64().unwrap() > 0, "{}", lines[0]);
+    assert!(lines[0]["hint"].as_str().unwrap().contains("split the file"));
+    assert_eq!(lines[1]["bytes_done"], 0);
     assert!(m.keys(&sanitized).is_empty() && m.keys(&lookup).is_empty());
 }

@@ -16,6 +16,7 @@ pub struct Moto {
     pub rt: tokio::runtime::Runtime,
     pub s3: aws_sdk_s3::Client,
     pub ssm: aws_sdk_ssm::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
 }
 
 pub fn moto() -> Moto {
@@ -38,6 +39,12 @@ pub fn moto() -> Moto {
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(&endpoint)
         .region(Region::new("us-east-1"))
+        .credentials_provider(creds.clone())
+        .build();
+    let secrets = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(Region::new("us-east-1"))
         .credentials_provider(creds)
         .build();
     Moto {
@@ -45,6 +52,7 @@ pub fn moto() -> Moto {
         rt,
         s3: aws_sdk_s3::Client::from_conf(s3),
         ssm: aws_sdk_ssm::Client::from_conf(ssm),
+        secrets: aws_sdk_secretsmanager::Client::from_conf(secrets),
     }
 }
 
@@ -410,6 +418,15 @@ fn missing_input_and_missing_output_bucket_fail_cleanly() {
 
 /// A TCP proxy to moto that cuts every connection after `limit` response bytes.
 pub fn cutting_proxy(target: &str, limit: usize) -> String {
+    proxy(target, limit, None)
+}
+
+/// A TCP proxy to moto that sends each response at most `rate` bytes per second.
+pub fn slow_proxy(target: &str, rate: usize) -> String {
+    proxy(target, usize::MAX, Some(rate))
+}
+
+fn proxy(target: &str, limit: usize, rate: Option<usize>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let target = target.trim_start_matches("http://").to_owned();
@@ -436,6 +453,9 @@ pub fn cutting_proxy(target: &str, limit: usize) -> String {
                         break;
                     }
                     sent += n;
+                    if let Some(rate) = rate {
+                        std::thread::sleep(std::time::Duration::from_secs_f64(n as f64 / rate as f64));
+                    }
                     if sent >= limit {
                         let _ = c_write.shutdown(std::net::Shutdown::Both);
                         break;

@@ -25,3 +25,7 @@ mod s3;
 /// The Lambda through the Runtime API, against moto.
 #[cfg(feature = "aws")]
 mod lambda;
+
+/// deploy/template.yaml deployed into moto, and the Lambda run with the deployed configuration.
+#[cfg(feature = "aws")]
+mod deploy;

@@ -1,7 +1,11 @@
 //! The bulk-mode Lambda, a drop-in for psoxy's S3 handler (feature `aws`).
 //!
 //! Configuration uses psoxy's names and precedence (env, then the SSM instance path, then
-//! the SSM shared path), read once per cold start together with the AWS clients. Each
+//! the SSM shared path; secrets from SSM or Secrets Manager), re-read in one batch on every
+//! invocation ([`crate::aws::settings`]), so that a rules or salt change applies to the next
+//! object on warm containers too. The AWS clients are built once per cold start. An object
+//! that would outlive the invocation's deadline is stopped before it does, with its uploads
+//! aborted and a log line that says so. Each
 //! object in an event is read once for the default transform and every
 //! `ADDITIONAL_TRANSFORMS` entry; outputs are multipart uploads completed only when the
 //! whole object succeeded. One JSON log line per object names it, its rows and outputs,
@@ -11,17 +15,19 @@
 //! dead-letter queues and completion reports work.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::aws::event::{self, ObjectRef};
 use crate::aws::s3::{self, Aws, Location};
+use crate::aws::settings::{Snapshot, Sources, Store};
 use crate::config;
 use crate::error::{Error, Result};
-use crate::job::{Destination, Job, JobContext};
+use crate::job::{Destination, Job, JobContext, Progress};
 use crate::location::Cloud;
 use crate::pipeline;
 use crate::pseudonym::Pseudonymizer;
@@ -37,54 +43,37 @@ struct Transform {
     compress: Option<bool>,
 }
 
-/// Everything read at cold start.
+/// What the stored configuration makes: rebuilt only when a version changed.
+struct Loaded {
+    /// The versions it was built from.
+    snapshot: Snapshot,
+    pseudonymizer: Arc<Pseudonymizer>,
+    transforms: Vec<Transform>,
+    /// Output metadata (`psoxy-rules-sha` and the rest).
+    metadata: HashMap<String, String>,
+}
+
+/// The function: clients and environment settings from the cold start, and the stored
+/// configuration as of the last invocation.
 pub struct Handler {
     cloud: Cloud,
-    pseudonymizer: Arc<Pseudonymizer>,
-    transforms: Arc<Vec<Transform>>,
+    sources: Sources,
     function: String,
+    output_bucket: String,
+    output_base_path: String,
     input_base_path: Option<String>,
     compress_always: bool,
     /// `STRICT_COLUMNS=true`: refuse an object whose header lacks a column the rules read.
     strict_columns: bool,
     /// `GZIP_LEVEL`: the level of gzip outputs.
     gzip_level: Option<u32>,
-    metadata: HashMap<String, String>,
+    /// `DEADLINE_MARGIN_SECONDS`: stop an object when less time than this is left.
+    margin: Duration,
+    current: Mutex<Option<Arc<Loaded>>>,
 }
 
-/// psoxy's property lookup: env, then SSM instance path, then SSM shared path.
-struct Settings<'a> {
-    aws: &'a Aws,
-    instance: String,
-    shared: String,
-}
-
-impl Settings<'_> {
-    fn namespace(raw: String) -> String {
-        if raw.contains('/') && !raw.starts_with('/') {
-            format!("/{raw}")
-        } else {
-            raw
-        }
-    }
-
-    fn remote(&self, name: &str) -> Result<Option<String>> {
-        if let Some(v) = s3::parameter(self.aws, &format!("{}{name}", self.instance))? {
-            return Ok(Some(v));
-        }
-        if self.shared.is_empty() && self.instance.is_empty() {
-            return Ok(None);
-        }
-        s3::parameter(self.aws, &format!("{}{name}", self.shared))
-    }
-
-    fn get(&self, name: &str) -> Result<Option<String>> {
-        match config::process_env(name) {
-            Some(v) => Ok(Some(v)),
-            None => self.remote(name),
-        }
-    }
-}
+/// Default safety margin before the deadline: enough to abort the uploads and log.
+const DEFAULT_MARGIN: Duration = Duration::from_secs(20);
 
 /// `RULES` may be plain YAML, base64 YAML, or base64 of gzip YAML (psoxy §3.1).
 pub fn decode_rules_value(raw: &str) -> String {
@@ -142,68 +131,41 @@ fn additional_transforms(raw: &str) -> Result<Vec<Transform>> {
 }
 
 impl Handler {
-    /// Reads the configuration and builds the clients (once per cold start).
+    /// Builds the clients and reads the configuration (once per cold start; the stored
+    /// configuration is read again on every invocation).
     ///
     /// # Errors
     /// Missing `OUTPUT_BUCKET`, `RULES` or `PSOXY_SALT`, or invalid values.
     pub async fn cold_start() -> Result<Handler> {
         let aws = Aws::from_env().await;
-        let blocking = aws.clone();
-        tokio::task::spawn_blocking(move || Handler::configure(blocking))
+        let handler = Handler::from_env(aws)?;
+        let handler = Arc::new(handler);
+        let first = Arc::clone(&handler);
+        tokio::task::spawn_blocking(move || first.refresh().map(|_| ()))
             .await
-            .map_err(|e| Error::Config(format!("configuration task failed: {e}")))?
+            .map_err(|e| Error::Config(format!("configuration task failed: {e}")))??;
+        Arc::try_unwrap(handler).map_err(|_| Error::Config("configuration task kept the handler".into()))
     }
 
-    fn configure(aws: Aws) -> Result<Handler> {
+    /// The settings that only the environment gives (they cannot change in a container).
+    fn from_env(aws: Aws) -> Result<Handler> {
         let function = config::process_env("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
-        let instance = config::process_env("PATH_TO_INSTANCE_CONFIG")
-            .unwrap_or_else(|| format!("{}_", function.to_uppercase().replace('-', "_")));
-        let settings = Settings {
-            aws: &aws,
-            instance: Settings::namespace(instance),
-            shared: Settings::namespace(config::process_env("PATH_TO_SHARED_CONFIG").unwrap_or_default()),
+        let margin = match config::process_env("DEADLINE_MARGIN_SECONDS") {
+            Some(v) => v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| Error::Config(format!("DEADLINE_MARGIN_SECONDS `{v}`: expected seconds")))?,
+            None => DEFAULT_MARGIN,
         };
-        let output_bucket =
-            config::process_env("OUTPUT_BUCKET").ok_or_else(|| Error::Config("OUTPUT_BUCKET is required".into()))?;
-        let raw_rules = settings
-            .get("RULES")?
-            .ok_or_else(|| Error::Config("RULES is not set (env, or SSM under the instance or shared path)".into()))?;
-        let mut transforms = vec![Transform {
-            bucket: output_bucket,
-            path: config::process_env("OUTPUT_BASE_PATH").unwrap_or_default(),
-            rules: load_rules(&raw_rules, "RULES")?,
-            compress: None,
-        }];
-        if let Some(raw) = settings.get("ADDITIONAL_TRANSFORMS")? {
-            transforms.extend(additional_transforms(&raw)?);
-        }
-        // Secrets come from the parameter store only, as in psoxy.
-        let salt = settings
-            .remote("PSOXY_SALT")?
-            .ok_or_else(|| Error::Config("PSOXY_SALT is not in SSM (instance or shared path)".into()))?;
-        let secret = |name: &str| settings.remote(name);
-        let secrets = crate::pseudonym::Secrets {
-            salt: salt.clone().into_bytes(),
-            domain_salt: secret("SALT_EMAIL_DOMAINS")?.map(String::into_bytes),
-            encryption_key: match secret("ENCRYPTION_KEY_EMAIL_DOMAINS")? {
-                Some(k) => Some(k.into_bytes()),
-                None => secret("PSOXY_ENCRYPTION_KEY")?.map(String::into_bytes),
-            },
-        };
-        let pseudonymizer = Pseudonymizer::new(&secrets, config::options(&config::process_env, None)?)?;
-        let mut metadata = HashMap::new();
-        metadata.insert("psoxy-instance-id".to_owned(), function.clone());
-        metadata.insert(
-            "psoxy-version".to_owned(),
-            format!("veil-{}", env!("CARGO_PKG_VERSION")),
-        );
-        metadata.insert("psoxy-rules-sha".to_owned(), sha1_hex(raw_rules.as_bytes()));
-        metadata.insert("psoxy-salt-sha".to_owned(), psoxy_salt_sha(salt.as_bytes()));
-        metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
         Ok(Handler {
             cloud: Cloud::from_aws(aws),
-            pseudonymizer: Arc::new(pseudonymizer),
-            transforms: Arc::new(transforms),
+            sources: Sources::from_env(&function)?,
+            output_bucket: config::process_env("OUTPUT_BUCKET")
+                .ok_or_else(|| Error::Config("OUTPUT_BUCKET is required".into()))?,
+            output_base_path: config::process_env("OUTPUT_BASE_PATH").unwrap_or_default(),
             function,
             input_base_path: config::process_env("INPUT_BASE_PATH"),
             compress_always: config::process_env("COMPRESS_OUTPUT_ALWAYS")
@@ -212,6 +174,75 @@ impl Handler {
             gzip_level: config::process_env("GZIP_LEVEL")
                 .map(|v| crate::gzip::parse_level(&v).map_err(|e| Error::Config(format!("GZIP_LEVEL: {e}"))))
                 .transpose()?,
+            margin,
+            current: Mutex::new(None),
+        })
+    }
+
+    /// The configuration for this invocation: stored values read again in one batch, and
+    /// rules and pseudonymizer rebuilt only when a version changed. Runs on a blocking thread.
+    fn refresh(&self) -> Result<Arc<Loaded>> {
+        let snapshot = Snapshot::read(self.cloud.aws(), &self.sources)?;
+        let mut current = self.current.lock().expect("not poisoned");
+        if let Some(loaded) = current.as_ref()
+            && loaded.snapshot.same_versions(&snapshot)
+        {
+            return Ok(Arc::clone(loaded));
+        }
+        let loaded = Arc::new(self.load(snapshot)?);
+        log(json!({
+            "status": "config",
+            "reloaded": current.is_some(),
+            "rules_sha": loaded.metadata.get("psoxy-rules-sha"),
+            "rules_from": loaded.snapshot.source("RULES"),
+            "salt_from": loaded.snapshot.source("PSOXY_SALT"),
+            "versions": format!("{:?}", loaded.snapshot),
+        }));
+        *current = Some(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
+    /// Rules, transforms and pseudonymizer from a snapshot.
+    fn load(&self, snapshot: Snapshot) -> Result<Loaded> {
+        let raw_rules = snapshot
+            .get("RULES")
+            .ok_or_else(|| Error::Config("RULES is not set (env, or SSM under the instance or shared path)".into()))?;
+        let mut transforms = vec![Transform {
+            bucket: self.output_bucket.clone(),
+            path: self.output_base_path.clone(),
+            rules: load_rules(raw_rules, "RULES")?,
+            compress: None,
+        }];
+        if let Some(raw) = snapshot.get("ADDITIONAL_TRANSFORMS") {
+            transforms.extend(additional_transforms(raw)?);
+        }
+        let store = match self.sources.store() {
+            Store::Ssm => "SSM",
+            Store::SecretsManager => "Secrets Manager",
+        };
+        let salt = snapshot
+            .get("PSOXY_SALT")
+            .ok_or_else(|| Error::Config(format!("PSOXY_SALT is not in {store} (instance or shared path)")))?;
+        let secret = |name: &str| snapshot.get(name).map(|v| v.as_bytes().to_vec());
+        let secrets = crate::pseudonym::Secrets {
+            salt: salt.as_bytes().to_vec(),
+            domain_salt: secret("SALT_EMAIL_DOMAINS"),
+            encryption_key: secret("ENCRYPTION_KEY_EMAIL_DOMAINS").or_else(|| secret("PSOXY_ENCRYPTION_KEY")),
+        };
+        let pseudonymizer = Pseudonymizer::new(&secrets, config::options(&config::process_env, None)?)?;
+        let mut metadata = HashMap::new();
+        metadata.insert("psoxy-instance-id".to_owned(), self.function.clone());
+        metadata.insert(
+            "psoxy-version".to_owned(),
+            format!("veil-{}", env!("CARGO_PKG_VERSION")),
+        );
+        metadata.insert("psoxy-rules-sha".to_owned(), sha1_hex(raw_rules.as_bytes()));
+        metadata.insert("psoxy-salt-sha".to_owned(), psoxy_salt_sha(salt.as_bytes()));
+        metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
+        Ok(Loaded {
+            snapshot,
+            pseudonymizer: Arc::new(pseudonymizer),
+            transforms,
             metadata,
         })
     }
@@ -221,8 +252,12 @@ impl Handler {
     /// # Errors
     /// Any object that failed (not for SQS or S3 Batch Operations, where failures are
     /// reported per message or per task).
-    pub async fn handle(self: Arc<Self>, event: Value) -> Result<Value> {
+    pub async fn handle(self: Arc<Self>, event: Value, deadline: Option<SystemTime>) -> Result<Value> {
         let parsed = event::parse(&event).map_err(Error::Config)?;
+        let this = Arc::clone(&self);
+        let loaded = tokio::task::spawn_blocking(move || this.refresh())
+            .await
+            .map_err(|e| Error::Config(format!("configuration task failed: {e}")))??;
         let mut failed_messages: Vec<String> = parsed.bad_messages.clone();
         let mut errors = Vec::new();
         let mut results = Vec::new();
@@ -230,8 +265,8 @@ impl Handler {
         for object in parsed.objects {
             let this = Arc::clone(&self);
             let outcome = tokio::task::spawn_blocking({
-                let object = object.clone();
-                move || this.process(&object)
+                let (object, loaded) = (object.clone(), Arc::clone(&loaded));
+                move || this.process(&object, &loaded, deadline)
             })
             .await
             .map_err(|e| Error::Config(format!("worker failed: {e}")))
@@ -283,7 +318,7 @@ impl Handler {
 
     /// Processes one object: every transform in one read. Runs on a blocking thread.
     /// Returns what was done, in words (an S3 Batch Operations task's `resultString`).
-    fn process(&self, object: &ObjectRef) -> Result<String> {
+    fn process(&self, object: &ObjectRef, loaded: &Loaded, deadline: Option<SystemTime>) -> Result<String> {
         let started = Instant::now();
         let source = Location {
             bucket: object.bucket.clone(),
@@ -303,7 +338,7 @@ impl Handler {
             None => &object.key,
         };
         let mut job = Job::new(source.to_string());
-        for t in self.transforms.iter() {
+        for t in &loaded.transforms {
             let rules = t
                 .rules
                 .for_key(&object.key)
@@ -329,26 +364,67 @@ impl Handler {
                 | None => s3::content_type_for(&target.key).or(head.content_type.clone()),
                 Some(ct) => Some(ct.to_owned()),
             };
-            destination.metadata = self.metadata.clone();
+            destination.metadata = loaded.metadata.clone();
             job = job.destination(destination);
         }
+        // Stop before the deadline, not at it: Lambda would kill the process mid-upload,
+        // with no log line to say why.
+        let stop_at = deadline.map(|d| d.checked_sub(self.margin).unwrap_or(SystemTime::UNIX_EPOCH));
+        if let Some(at) = stop_at
+            && SystemTime::now() >= at
+        {
+            return Err(self.out_of_time(object, 0, 0, deadline));
+        }
+        let (rows, read) = (AtomicU64::new(0), AtomicU64::new(0));
+        let progress = |p: Progress| {
+            rows.store(p.rows, Ordering::Relaxed);
+            read.store(p.read, Ordering::Relaxed);
+        };
+        let cancel = AtomicBool::new(false);
         let context = JobContext {
-            pseudonymizer: &self.pseudonymizer,
+            pseudonymizer: &loaded.pseudonymizer,
             cloud: Some(&self.cloud),
             options: pipeline::Options {
                 threads: pipeline::available_threads(),
                 strict_columns: self.strict_columns,
                 gzip_level: self.gzip_level,
+                cancel: Some(&cancel),
                 ..Default::default()
             },
-            progress: None,
+            progress: Some(&progress),
         };
-        let summary = job.run(&context)?;
+        let result = std::thread::scope(|scope| {
+            let (done, finished) = std::sync::mpsc::channel::<()>();
+            if let Some(at) = stop_at {
+                let cancel = &cancel;
+                scope.spawn(move || {
+                    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+                    if finished.recv_timeout(wait) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                });
+            }
+            let result = job.run(&context);
+            drop(done);
+            result
+        });
+        let summary = match result {
+            Err(Error::Interrupted) if cancel.load(Ordering::Relaxed) => {
+                return Err(self.out_of_time(
+                    object,
+                    rows.load(Ordering::Relaxed),
+                    read.load(Ordering::Relaxed),
+                    deadline,
+                ));
+            }
+            other => other?,
+        };
         let outputs: Vec<&str> = summary.outputs.iter().map(|o| o.location.as_str()).collect();
         let mut line = json!({
             "bucket": object.bucket, "key": object.key, "status": "ok", "rows": summary.rows,
             "bytes": summary.input_bytes, "outputs": outputs,
             "duration_ms": started.elapsed().as_millis() as u64,
+            "rules_sha": loaded.metadata.get("psoxy-rules-sha"),
         });
         // Columns the file lacks and rule names matching none: names only, never values.
         let warnings: Vec<String> = summary
@@ -362,6 +438,30 @@ impl Handler {
         }
         log(line);
         Ok(done)
+    }
+}
+
+impl Handler {
+    /// The object was stopped (or not started) because the invocation's deadline is within
+    /// the margin: its uploads are aborted. Logs one line and returns the invocation's error.
+    fn out_of_time(&self, object: &ObjectRef, rows: u64, bytes: u64, deadline: Option<SystemTime>) -> Error {
+        let left = deadline
+            .and_then(|d| d.duration_since(SystemTime::now()).ok())
+            .unwrap_or_default();
+        let hint = "give the function more memory (more CPU), or split the file";
+        log(json!({
+            "bucket": object.bucket, "key": object.key, "status": "deadline",
+            "rows_done": rows, "bytes_done": bytes,
+            "margin_ms": self.margin.as_millis() as u64, "remaining_ms": left.as_millis() as u64,
+            "hint": hint,
+        }));
+        Error::Config(format!(
+            "s3://{}/{}: stopped {} s before the invocation's deadline (DEADLINE_MARGIN_SECONDS) after {rows} rows \
+             and {bytes} bytes; nothing was written: {hint}",
+            object.bucket,
+            object.key,
+            self.margin.as_secs_f64()
+        ))
     }
 }
 
@@ -410,6 +510,27 @@ fn log(line: Value) {
     println!("{line}");
 }
 
+/// Tells the Runtime API why the cold start failed (`POST /runtime/init/error`), so that the
+/// invocation fails with that message rather than an unexplained exit. Best effort.
+fn report_init_error(message: &str) {
+    use std::io::Write;
+    let Some(api) = config::process_env("AWS_LAMBDA_RUNTIME_API") else {
+        return;
+    };
+    let body = json!({"errorMessage": message, "errorType": "Runtime.ConfigurationError"}).to_string();
+    let request = format!(
+        "POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: {api}\r\n\
+         Lambda-Runtime-Function-Error-Type: Runtime.ConfigurationError\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if let Ok(mut stream) = std::net::TcpStream::connect(&api) {
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        let _ = stream.write_all(request.as_bytes());
+        let _ = std::io::Read::read(&mut stream, &mut [0u8; 256]);
+    }
+}
+
 /// Runs the Lambda runtime loop (when `AWS_LAMBDA_RUNTIME_API` is set).
 ///
 /// # Errors
@@ -420,6 +541,7 @@ pub async fn run() -> std::result::Result<(), lambda_runtime::Error> {
         Ok(h) => Arc::new(h),
         Err(e) => {
             log(json!({"status": "init-error", "error": e.to_string()}));
+            report_init_error(&e.to_string());
             return Err(e.to_string().into());
         }
     };
@@ -428,8 +550,9 @@ pub async fn run() -> std::result::Result<(), lambda_runtime::Error> {
         move |event: lambda_runtime::LambdaEvent<Value>| {
             let handler = Arc::clone(&handler);
             async move {
+                let deadline = (event.context.deadline > 0).then(|| event.context.deadline());
                 handler
-                    .handle(event.payload)
+                    .handle(event.payload, deadline)
                     .await
                     .map_err(|e| lambda_runtime::Error::from(e.to_string()))
             }
@@ -479,12 +602,6 @@ mod tests {
                 .to_string()
                 .contains("destinationBucketName")
         );
-    }
-
-    #[test]
-    fn namespaces_get_a_leading_slash_when_they_are_paths() {
-        assert_eq!(Settings::namespace("veil/hris/".into()), "/veil/hris/");
-        assert_eq!(Settings::namespace("PSOXY_HRIS_".into()), "PSOXY_HRIS_");
     }
 
     #[test]

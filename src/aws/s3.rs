@@ -29,6 +29,8 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     /// SSM client.
     pub ssm: aws_sdk_ssm::Client,
+    /// Secrets Manager client.
+    pub secrets: aws_sdk_secretsmanager::Client,
     /// Runtime the clients run on.
     pub handle: Handle,
 }
@@ -53,6 +55,7 @@ impl Aws {
         Aws {
             s3: aws_sdk_s3::Client::from_conf(s3),
             ssm: aws_sdk_ssm::Client::new(&config),
+            secrets: aws_sdk_secretsmanager::Client::new(&config),
             handle: Handle::current(),
         }
     }
@@ -131,7 +134,7 @@ fn transient<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
 
 /// An SDK error as an I/O error; a transient one gets the kind `ResourceBusy` so that
 /// [`Error::is_transient`] can tell it apart.
-fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+pub(crate) fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
     context: String,
     e: SdkError<E, HttpResponse>,
 ) -> Error {

@@ -1,0 +1,258 @@
+"""Deploys deploy/template.yaml, with its default parameters, into a local moto server.
+
+Usage: target/moto-venv/bin/python tests/deploy/deploy_to_moto.py [ENDPOINT]
+(ENDPOINT defaults to $VEIL_TEST_ENDPOINT; $VEIL_DEPLOY_TEMPLATE names another template to
+try). Run by tests/deploy.rs; needs moto and aws-sam-translator, which scripts/test.sh
+installs into target/moto-venv.
+
+1. The SAM template is turned into plain CloudFormation by aws-sam-translator, offline: region
+   us-east-1, an empty managed-policy map (the template names no managed policy).
+   The function's local CodeUri is replaced by a placeholder zip uploaded to moto first: moto's
+   Lambda stores the code but never runs it here (creating a function needs no docker; only
+   invoking would). The test runs the real handler itself, with the deployed environment.
+2. Resource types that moto's CloudFormation cannot create are stripped, each with its reason
+   (UNSUPPORTED below); any other type moto lacks, on a resource deployed with the default
+   parameters, stops the script so that someone decides.
+3. The stack is created (replacing one left by an earlier run on the same server) and this
+   prints one JSON object on stdout: the stack outputs, its resources, each function's
+   configuration by logical id (name, environment...), the S3 triggers of the transformed template (moto
+   ignores a bucket's NotificationConfiguration, so they are read from the template) and the
+   stripped resources.
+
+What moto's CloudFormation also ignores (properties, not resource types), so only real AWS
+verifies them: on AWS::S3::Bucket everything but BucketName, BucketEncryption and Tags
+(versioning, lifecycle, public access block, ownership controls, notifications); on
+AWS::Lambda::Function Architectures, LoggingConfig and ReservedConcurrentExecutions.
+"""
+
+import io
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+REGION = "us-east-1"
+os.environ["AWS_DEFAULT_REGION"] = REGION  # read by aws-sam-translator for ARNs
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+
+import boto3  # noqa: E402  (after the region is set)
+from botocore.exceptions import ClientError  # noqa: E402
+from moto.cloudformation.parsing import get_model_map  # noqa: E402
+from samtranslator.translator.transform import transform  # noqa: E402
+from samtranslator.yaml_helper import yaml_parse  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = Path(os.environ.get("VEIL_DEPLOY_TEMPLATE", ROOT / "deploy" / "template.yaml"))
+STACK = "veil-deploy-test"
+ARTIFACTS = "veil-deploy-test-artifacts"
+ACCOUNT = "123456789012"  # moto's default account
+
+# Resource types moto 5.2.5's CloudFormation has no model for (it would skip them with a
+# warning). Stripped before create-stack, and printed; real AWS creates them.
+UNSUPPORTED = {
+    "AWS::S3::BucketPolicy": "no moto model; the policies (plain HTTP refused, the optional "
+    "readers, the access-log writer) are not enforced by the moto server anyway: checked "
+    "statically by cfn-lint and checkov, enforced only by real S3",
+    "AWS::Lambda::EventInvokeConfig": "no moto model; retries and the on-failure queue only "
+    "apply to S3's asynchronous invocation, which the test replaces by invoking the handler "
+    "through the Runtime API emulator",
+}
+
+
+class NoManagedPolicies:
+    """The managed-policy map the translator asks for: empty (no network, no IAM call)."""
+
+    def load(self):
+        return {}
+
+
+def evaluate(value, parameters, conditions):
+    """Evaluates a condition expression with the parameters' default values."""
+    if isinstance(value, list):
+        return [evaluate(v, parameters, conditions) for v in value]
+    if not isinstance(value, dict):
+        return value
+    (function, arg), = value.items()
+    if function == "Ref":
+        return parameters[arg]
+    if function == "Condition":
+        return evaluate(conditions[arg], parameters, conditions)
+    args = evaluate(arg, parameters, conditions)
+    if function == "Fn::Equals":
+        return str(args[0]) == str(args[1])
+    if function == "Fn::Not":
+        return not args[0]
+    if function == "Fn::And":
+        return all(args)
+    if function == "Fn::Or":
+        return any(args)
+    if function == "Fn::Join":
+        return args[0].join(args[1])
+    if function == "Fn::Select":
+        return args[1][int(args[0])]
+    raise ValueError(f"cannot evaluate {function} in a condition")
+
+
+def default_parameters(template):
+    values = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
+              "AWS::StackName": STACK, "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
+    for name, spec in template.get("Parameters", {}).items():
+        default = spec.get("Default")
+        if spec.get("Type", "").startswith(("CommaDelimitedList", "List<")):
+            default = [] if default in (None, "") else (
+                default if isinstance(default, list) else str(default).split(","))
+        values[name] = default
+    return values
+
+
+def deployed(resource, parameters, conditions):
+    """Whether CloudFormation creates this resource with the default parameters."""
+    if "Condition" not in resource:
+        return True
+    return evaluate({"Condition": resource["Condition"]}, parameters, conditions)
+
+
+def strip_unsupported(template):
+    parameters = default_parameters(template)
+    conditions = template.get("Conditions", {})
+    resources = template["Resources"]
+    stripped = []
+    for logical, resource in list(resources.items()):
+        kind = resource["Type"]
+        if kind in get_model_map() or kind.startswith("Custom::"):
+            continue
+        if not deployed(resource, parameters, conditions):
+            continue  # off by default: CloudFormation (and moto) skip it anyway
+        if kind not in UNSUPPORTED:
+            sys.exit(
+                f"deploy_to_moto: moto's CloudFormation cannot create {logical} ({kind}); "
+                "add the type to UNSUPPORTED with a reason if the test may go on without it"
+            )
+        del resources[logical]
+        stripped.append({"logical": logical, "type": kind, "reason": UNSUPPORTED[kind]})
+    names = {s["logical"] for s in stripped}
+    for resource in resources.values():
+        depends = resource.get("DependsOn")
+        if isinstance(depends, str) and depends in names:
+            del resource["DependsOn"]
+        elif isinstance(depends, list):
+            resource["DependsOn"] = [d for d in depends if d not in names]
+    return stripped
+
+
+def upload_placeholder_code(s3):
+    try:
+        s3.create_bucket(Bucket=ARTIFACTS)
+    except ClientError as e:
+        if e.response["Error"]["Code"] not in ("BucketAlreadyExists", "BucketAlreadyOwnedByYou"):
+            raise
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("bootstrap", "#!/bin/sh\n# placeholder: tests/deploy.rs runs the real handler\n")
+    s3.put_object(Bucket=ARTIFACTS, Key="veil.zip", Body=code.getvalue())
+    return {"Bucket": ARTIFACTS, "Key": "veil.zip"}
+
+
+def remove_earlier_stack(cloudformation, s3):
+    """A stack left by an earlier run on the same server, and its retained buckets."""
+    try:
+        status = cloudformation.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"]
+    except ClientError:
+        return
+    if status == "DELETE_COMPLETE":
+        return
+    buckets = [
+        r["PhysicalResourceId"]
+        for r in cloudformation.describe_stack_resources(StackName=STACK)["StackResources"]
+        if r.get("ResourceType") == "AWS::S3::Bucket"
+    ]
+    try:
+        cloudformation.delete_stack(StackName=STACK)
+        cloudformation.get_waiter("stack_delete_complete").wait(
+            StackName=STACK, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    except Exception as e:  # noqa: BLE001  (moto answers 500 for a half-created stack)
+        sys.exit(f"deploy_to_moto: cannot remove the stack {STACK} ({status}) left on this "
+                 f"server by an earlier run ({e}); restart the moto server")
+    for bucket in buckets:  # DeletionPolicy: Retain keeps them
+        try:
+            listing = s3.list_object_versions(Bucket=bucket)
+        except ClientError:
+            continue
+        for v in listing.get("Versions", []) + listing.get("DeleteMarkers", []):
+            s3.delete_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
+        s3.delete_bucket(Bucket=bucket)
+
+
+def s3_triggers(template, physical):
+    """(bucket, function, event) of each bucket notification to a function of the stack."""
+    triggers = []
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::S3::Bucket":
+            continue
+        notifications = resource.get("Properties", {}).get("NotificationConfiguration", {})
+        for config in notifications.get("LambdaConfigurations", []):
+            function = config["Function"]
+            target = function.get("Fn::GetAtt", [None])[0] if isinstance(function, dict) else None
+            triggers.append({
+                "bucket": physical.get(logical),
+                "function": physical.get(target),
+                "event": config["Event"],
+                "filter": config.get("Filter"),
+            })
+    return triggers
+
+
+def main():
+    endpoint = sys.argv[1] if len(sys.argv) > 1 else os.environ["VEIL_TEST_ENDPOINT"]
+    client = lambda service: boto3.client(service, endpoint_url=endpoint, region_name=REGION)  # noqa: E731
+    s3, cloudformation = client("s3"), client("cloudformation")
+
+    template = yaml_parse(TEMPLATE.read_text())
+    code = upload_placeholder_code(s3)
+    for resource in template["Resources"].values():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Serverless::Function" and isinstance(props.get("CodeUri"), str):
+            props["CodeUri"] = code
+    cfn = transform(template, {}, NoManagedPolicies())
+    stripped = strip_unsupported(cfn)
+    for s in stripped:
+        print(f"deploy_to_moto: not deployed: {s['logical']} ({s['type']}): {s['reason']}",
+              file=sys.stderr)
+
+    remove_earlier_stack(cloudformation, s3)
+    cloudformation.create_stack(
+        StackName=STACK,
+        TemplateBody=json.dumps(cfn),
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
+    cloudformation.get_waiter("stack_create_complete").wait(
+        StackName=STACK, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    stack = cloudformation.describe_stacks(StackName=STACK)["Stacks"][0]
+    resources = {
+        r["LogicalResourceId"]: {"type": r["ResourceType"], "physical": r.get("PhysicalResourceId", "")}
+        for r in cloudformation.describe_stack_resources(StackName=STACK)["StackResources"]
+        if r.get("LogicalResourceId")  # moto lists resources whose Condition is false as blanks
+    }
+    physical = {logical: r["physical"] for logical, r in resources.items()}
+    functions = {}
+    for logical, r in resources.items():
+        if r["type"] == "AWS::Lambda::Function":
+            configuration = client("lambda").get_function_configuration(FunctionName=r["physical"])
+            configuration.pop("ResponseMetadata", None)
+            functions[logical] = configuration
+    json.dump({
+        "stack": STACK,
+        "status": stack["StackStatus"],
+        "outputs": {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},
+        "resources": resources,
+        "functions": functions,
+        "s3_triggers": s3_triggers(cfn, physical),
+        "not_deployed": stripped,
+    }, sys.stdout, default=str, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()
