@@ -130,6 +130,7 @@ fn bench_pipeline(c: &mut Criterion) {
                         rules,
                         location: "mem".into(),
                         open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
+                        scan: false,
                     })
                     .collect();
                 let summary = veil::run_pipeline(input.as_bytes(), "bench.csv", &pz, sinks, &options).expect("runs");

@@ -57,6 +57,18 @@ pub enum Error {
     /// Stopped on request (Ctrl-C): nothing of the interrupted output was published.
     #[error("interrupted")]
     Interrupted,
+    /// The PII guard (`fail`) found personal data in columns that would leave in clear:
+    /// nothing was published. Names columns, kinds, counts and lines, never values.
+    #[error(
+        "{file}: personal data in columns that leave in clear; nothing was written (accept a finding with --pii-allow COLUMN:KIND):\n{}",
+        Error::list_findings(findings)
+    )]
+    Pii {
+        /// Input file name.
+        file: String,
+        /// (output, finding) pairs.
+        findings: Vec<(String, crate::pipeline::Finding)>,
+    },
 }
 
 impl Error {
@@ -67,7 +79,13 @@ impl Error {
             Error::Rules { .. } | Error::Header { .. } | Error::Config(_) => 2,
             Error::Data { .. } | Error::Io { .. } => 1,
             Error::Interrupted => 130,
+            Error::Pii { .. } => 3,
         }
+    }
+
+    fn list_findings(findings: &[(String, crate::pipeline::Finding)]) -> String {
+        let lines: Vec<String> = findings.iter().map(|(output, f)| format!("  {output}: {f}")).collect();
+        lines.join("\n")
     }
 
     /// Wraps an I/O error with what was being done.

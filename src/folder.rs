@@ -99,6 +99,8 @@ pub struct FileOutcome {
     pub seconds: f64,
     /// The error, for a failed file (never a cell value).
     pub error: Option<String>,
+    /// What the PII guard found in the sanitized output (first output), without values.
+    pub findings: Vec<crate::pipeline::Finding>,
 }
 
 /// What a run did.
@@ -414,6 +416,7 @@ impl Folder<'_> {
             bytes: found.identity.size.unwrap_or(0),
             seconds: 0.0,
             error: None,
+            findings: Vec::new(),
         };
         let fail = |mut outcome: FileOutcome, error: String| {
             outcome.status = Status::Failed;
@@ -500,6 +503,8 @@ impl Folder<'_> {
             }
             let mut destination = Destination::new(outputs[i].clone(), rules[i]);
             destination.metadata = record.to_metadata();
+            // The first output is the sanitized copy, the one that leaves.
+            destination.scan = i == 0;
             job = job.destination(destination);
             records.push(record);
         }
@@ -507,6 +512,7 @@ impl Folder<'_> {
             Ok(summary) => {
                 outcome.status = Status::Done;
                 outcome.rows = summary.rows;
+                outcome.findings = summary.outputs.into_iter().flat_map(|o| o.findings).collect();
             }
             Err(Error::Interrupted) => {
                 outcome.status = Status::Interrupted;

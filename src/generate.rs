@@ -57,16 +57,144 @@ fn email(i: u64) -> String {
     )
 }
 
+/// Personal data [`write_hris_planted`] plants in clear columns: in `column`, a `kind`
+/// (its name in the PII guard) on every row whose number (1-based) is a multiple of `every`.
+/// So a file of `rows` rows holds exactly `rows / every` cells of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Planted {
+    /// The column.
+    pub column: &'static str,
+    /// The kind (`email`, `phone`, ...).
+    pub kind: &'static str,
+    /// Every how many rows.
+    pub every: u64,
+}
+
+/// What [`write_hris_planted`] plants.
+pub const PLANTED: [Planted; 7] = [
+    Planted {
+        column: "NOTES",
+        kind: "email",
+        every: 5,
+    },
+    Planted {
+        column: "NOTES",
+        kind: "us-ssn",
+        every: 7,
+    },
+    Planted {
+        column: "NOTES",
+        kind: "card",
+        every: 13,
+    },
+    Planted {
+        column: "NOTES",
+        kind: "ip",
+        every: 17,
+    },
+    Planted {
+        column: "NOTES",
+        kind: "uk-nino",
+        every: 19,
+    },
+    Planted {
+        column: "PERSONAL_PHONE",
+        kind: "phone",
+        every: 3,
+    },
+    Planted {
+        column: "BANK_ACCOUNT",
+        kind: "iban",
+        every: 11,
+    },
+];
+
 /// Writes a header and `rows` rows to `out`, deterministic for a given `seed`.
 ///
 /// # Errors
 /// Any write error.
 pub fn write_hris<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
+    write(out, rows, seed, false)
+}
+
+/// As [`write_hris`], with three more columns a sanitizer's rules often forget, holding
+/// personal data as [`PLANTED`] says: `NOTES` (free text with e-mails, SSNs, card numbers,
+/// IP addresses and UK NI numbers inside it), `PERSONAL_PHONE` and `BANK_ACCOUNT` (IBANs).
+/// All values are made up: documentation ranges, test card numbers, invented accounts.
+///
+/// # Errors
+/// Any write error.
+pub fn write_hris_planted<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
+    write(out, rows, seed, true)
+}
+
+/// The planted cells of row `i`: `NOTES`, `PERSONAL_PHONE`, `BANK_ACCOUNT`.
+fn planted(i: u64) -> [String; 3] {
+    let due = |kind: &str| PLANTED.iter().any(|p| p.kind == kind && i.is_multiple_of(p.every));
+    let mut notes = vec!["quarterly review done".to_owned()];
+    if due("email") {
+        notes.push(format!(
+            "personal mail {}.home{i}@mailbox.example.org",
+            FIRST[(i % 16) as usize]
+        ));
+    }
+    if due("us-ssn") {
+        notes.push(format!(
+            "SSN {:03}-{:02}-{:04} on file",
+            101 + i % 500,
+            10 + i % 89,
+            1000 + i % 8999
+        ));
+    }
+    if due("card") {
+        let card = if i.is_multiple_of(2) {
+            "4111 1111 1111 1111"
+        } else {
+            "5500-0000-0000-0004"
+        };
+        notes.push(format!("expenses card {card}"));
+    }
+    if due("ip") {
+        notes.push(format!("VPN from 198.51.{}.{}", i % 256, 1 + i % 254));
+    }
+    if due("uk-nino") {
+        notes.push(format!(
+            "NI number AB {:02} {:02} {:02} C",
+            i % 100,
+            i / 100 % 100,
+            i / 10_000 % 100
+        ));
+    }
+    let phone = match (due("phone"), i % 2) {
+        (false, _) => String::new(),
+        (true, 0) => format!("+44 20 7946 {:04}", i % 10_000),
+        (true, _) => format!("(415) 555-{:04}", i % 10_000),
+    };
+    let iban = if due("iban") { gb_iban(i) } else { String::new() };
+    [notes.join("; "), phone, iban]
+}
+
+/// A made-up GB IBAN with valid check digits (bank `NWBK`, sort code 601613).
+fn gb_iban(i: u64) -> String {
+    let bban = format!("NWBK601613{:08}", 10_000_000 + i % 90_000_000);
+    // ISO 13616: BBAN + country + "00", letters as 10..35, mod 97; check = 98 - remainder.
+    let digits: String = format!("{bban}GB00")
+        .chars()
+        .map(|c| c.to_digit(36).expect("alphanumeric").to_string())
+        .collect();
+    let remainder = digits.bytes().fold(0u64, |r, d| (r * 10 + u64::from(d - b'0')) % 97);
+    format!("GB{:02}{bban}", 98 - remainder)
+}
+
+fn write<W: Write>(out: W, rows: u64, seed: u64, plant: bool) -> io::Result<()> {
     // Buffered here: one write per row to a pipe or stdout would cost more than the rows.
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut line = String::with_capacity(256);
     out.write_all(HEADER.as_bytes())?;
+    if plant {
+        out.write_all(b",NOTES,PERSONAL_PHONE,BANK_ACCOUNT")?;
+    }
     out.write_all(b"\n")?;
     for i in 1..=rows {
         line.clear();
@@ -94,11 +222,16 @@ pub fn write_hris<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
         let role = rng.pick(&ROLES);
         let salary = 40_000 + rng.next() % 160_000;
         use std::fmt::Write as _;
-        let _ = writeln!(
+        let _ = write!(
             line,
             "2024-07-01,E{i:07},{},{join},{leave},{manager_id},{manager_email},{department},{department} {team},{location},{role},{salary}",
             email(i)
         );
+        if plant {
+            let [notes, phone, iban] = planted(i);
+            let _ = write!(line, ",{notes},{phone},{iban}");
+        }
+        line.push('\n');
         out.write_all(line.as_bytes())?;
     }
     out.flush()
@@ -107,6 +240,28 @@ pub fn write_hris<W: Write>(out: W, rows: u64, seed: u64) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn planted_ibans_pass_mod_97_and_planting_keeps_the_rest() {
+        let iban = gb_iban(7);
+        assert_eq!(iban.len(), 22);
+        let moved = format!("{}{}", &iban[4..], &iban[..4]);
+        let digits: String = moved.chars().map(|c| c.to_digit(36).unwrap().to_string()).collect();
+        assert_eq!(digits.bytes().fold(0u64, |r, d| (r * 10 + u64::from(d - b'0')) % 97), 1);
+        let (mut plain, mut planted) = (Vec::new(), Vec::new());
+        write_hris(&mut plain, 40, 3).unwrap();
+        write_hris_planted(&mut planted, 40, 3).unwrap();
+        let (plain, planted) = (String::from_utf8(plain).unwrap(), String::from_utf8(planted).unwrap());
+        for (a, b) in plain.lines().zip(planted.lines()) {
+            assert!(b.starts_with(a), "{a}\n{b}");
+            assert_eq!(b[a.len()..].matches(',').count(), 3, "{b}");
+        }
+        let row_35 = planted.lines().nth(35).unwrap();
+        assert!(
+            row_35.contains("@mailbox.example.org") && row_35.contains("SSN "),
+            "{row_35}"
+        );
+    }
 
     #[test]
     fn same_seed_same_bytes_and_the_shape_is_right() {

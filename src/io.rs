@@ -363,6 +363,25 @@ impl Output for Stdout {
     }
 }
 
+/// An output that keeps nothing (`veil check --scan` reads a whole file for its findings).
+pub struct DiscardOutput;
+
+impl Write for DiscardOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Output for DiscardOutput {
+    fn commit(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// An output held in memory (tests, benchmarks, the library example); clones share it.
 #[derive(Default, Clone)]
 pub struct MemoryOutput {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use crate::error::Result;
-use crate::io::{MemoryOutput, Output};
+use crate::io::{DiscardOutput, MemoryOutput, Output};
 use crate::location::{self, Cloud};
 use crate::pipeline::{self, Options, Sink, Summary};
 use crate::pseudonym::Pseudonymizer;
@@ -20,6 +20,8 @@ pub enum Target {
     Location(String),
     /// Memory (tests, examples).
     Memory(MemoryOutput),
+    /// Nowhere: the run is read for its summary (`veil check --scan`).
+    Discard,
 }
 
 impl From<&str> for Target {
@@ -53,6 +55,9 @@ pub struct Destination<'r> {
     pub content_type: Option<String>,
     /// An S3 object's user metadata, beside veil's own.
     pub metadata: HashMap<String, String>,
+    /// The PII guard looks at its clear columns: set for the copy that leaves (the
+    /// sanitized output), not for private lookup tables.
+    pub scan: bool,
 }
 
 impl<'r> Destination<'r> {
@@ -64,6 +69,7 @@ impl<'r> Destination<'r> {
             gzip: None,
             content_type: None,
             metadata: HashMap::new(),
+            scan: false,
         }
     }
 
@@ -72,12 +78,14 @@ impl<'r> Destination<'r> {
         match &self.target {
             Target::Location(l) => l,
             Target::Memory(_) => "<memory>",
+            Target::Discard => "<scan>",
         }
     }
 
     fn open(&self, input: &str, cloud: Option<&Cloud>) -> Result<Box<dyn Output>> {
         match &self.target {
             Target::Memory(out) => Ok(Box::new(out.clone())),
+            Target::Discard => Ok(Box::new(DiscardOutput)),
             Target::Location(location) => {
                 let mut metadata = HashMap::from([
                     ("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
@@ -208,6 +216,7 @@ impl<'r> Job<'r> {
                 rules: d.rules,
                 location: d.name().to_owned(),
                 open: Box::new(move || d.open(input, context.cloud)),
+                scan: d.scan,
             })
             .collect();
         let (reader, name, size, counter): (Box<dyn Read + Send + '_>, String, _, _) = match &self.source {

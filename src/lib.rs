@@ -44,6 +44,7 @@ mod io;
 mod java;
 mod job;
 mod location;
+mod pii;
 mod pipeline;
 mod plan;
 mod provenance;
@@ -60,14 +61,15 @@ pub use aws::{lambda::run as run_lambda, s3::parameter as ssm_parameter};
 pub use config::{pseudonymizer_from_env, salt_from_env, salt_from_file_bytes as salt_from_file};
 pub use error::{DataError, Error, Problem, Result};
 pub use folder::{Event, FileOutcome, Folder, FolderOutput, FolderSummary, Status, glob_matches};
-pub use generate::write_hris;
+pub use generate::{PLANTED, Planted, write_hris, write_hris_planted};
 pub use gzip::{DEFAULT_LEVEL as DEFAULT_GZIP_LEVEL, Writer as GzipWriter, parse_level as parse_gzip_level};
 pub use io::{MemoryOutput, Output, same_file};
 pub use job::{Destination, Job, JobContext, Progress, Target};
 pub use location::{Cloud, Stored, create as create_output, is_s3, open as open_input};
+pub use pii::{Kind as PiiKind, scan as scan_cell};
 pub use pipeline::{
-    Options as RunOptions, OutputSummary, Scratch, Sink, Summary, available_threads, common_delimiter, read_header,
-    run as run_pipeline, write_row,
+    Finding, Options as RunOptions, OutputSummary, PiiGuard, Scratch, Sink, Summary, available_threads,
+    common_delimiter, parse_pii_allow, read_header, run as run_pipeline, write_row,
 };
 pub use plan::{Action, Column, Func, Missing, Plan, Unmatched};
 pub use provenance::{MANIFEST, sha256_hex};

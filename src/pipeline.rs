@@ -15,6 +15,7 @@ use crate::gzip;
 use crate::io::Output;
 use crate::java;
 use crate::java::regex::Exhausted;
+use crate::pii;
 use crate::plan::{Action, Func, Plan};
 use crate::pseudonym::{PseudonymCache, PseudonymFormat, Pseudonymizer};
 use crate::reader::{Batch, LineEnding, Reader, Row};
@@ -38,6 +39,9 @@ pub struct Sink<'a> {
     pub location: String,
     /// Creates the output.
     pub open: Opener<'a>,
+    /// Look for personal data in its clear columns ([`Options::pii_guard`]): the output
+    /// that leaves (the sanitized copy), not the private lookup tables.
+    pub scan: bool,
 }
 
 /// Run options.
@@ -57,6 +61,87 @@ pub struct Options<'a> {
     /// When set (by a signal handler), the run stops at the next batch with
     /// [`Error::Interrupted`], publishing nothing.
     pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
+    /// Look for personal data in the clear columns of the outputs that ask for it
+    /// ([`Sink::scan`]): report it, or refuse to publish anything.
+    pub pii_guard: PiiGuard,
+    /// Findings accepted, by output column name and kind.
+    pub pii_allow: Vec<(String, pii::Kind)>,
+}
+
+/// What the PII guard does with personal data found in clear columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PiiGuard {
+    /// Do not look.
+    Off,
+    /// Report it ([`OutputSummary::findings`]).
+    #[default]
+    Warn,
+    /// Publish nothing: the run fails with [`Error::Pii`].
+    Fail,
+}
+
+impl PiiGuard {
+    /// Parses `off`, `warn` or `fail` (any case).
+    ///
+    /// # Errors
+    /// Any other value.
+    pub fn parse(value: &str) -> Result<PiiGuard> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(PiiGuard::Off),
+            "warn" => Ok(PiiGuard::Warn),
+            "fail" => Ok(PiiGuard::Fail),
+            _ => Err(Error::Config(format!(
+                "PII guard `{value}`: expected off, warn or fail"
+            ))),
+        }
+    }
+}
+
+/// Parses `COLUMN:KIND` (`--pii-allow`, `PII_ALLOW`).
+///
+/// # Errors
+/// No `:`, or an unknown kind.
+pub fn parse_pii_allow(value: &str) -> Result<(String, pii::Kind)> {
+    let (column, kind) = value
+        .rsplit_once(':')
+        .ok_or_else(|| Error::Config(format!("PII allowance `{value}`: expected COLUMN:KIND")))?;
+    let kind = pii::Kind::parse(kind.trim()).ok_or_else(|| {
+        let kinds: Vec<&str> = pii::Kind::ALL.iter().map(|k| k.name()).collect();
+        Error::Config(format!(
+            "PII allowance `{value}`: kind must be one of {}",
+            kinds.join(", ")
+        ))
+    })?;
+    Ok((column.trim().to_owned(), kind))
+}
+
+/// Personal data found in one clear output column: how many cells, and where first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The output column.
+    pub column: String,
+    /// What was found.
+    pub kind: pii::Kind,
+    /// Cells it was found in.
+    pub cells: u64,
+    /// The first (up to) three physical lines.
+    pub lines: Vec<u64>,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
+        write!(
+            f,
+            "column `{}`: {} in {} cell{} (line{} {})",
+            self.column,
+            self.kind.name(),
+            self.cells,
+            if self.cells == 1 { "" } else { "s" },
+            if self.lines.len() == 1 { "" } else { "s" },
+            lines.join(", ")
+        )
+    }
 }
 
 /// What a run did.
@@ -83,6 +168,8 @@ pub struct OutputSummary {
     pub pseudonymized: usize,
     /// Columns the file lacks (written empty) and rule names matching no column, if any.
     pub warning: Option<String>,
+    /// Personal data found in its clear columns (PII guard), minus what was allowed.
+    pub findings: Vec<Finding>,
 }
 
 /// Every core the process may use.
@@ -167,6 +254,15 @@ pub fn run<R: Read>(
         });
     }
     let eol = reader.line_ending();
+    // The clear columns of each output the guard looks at (none when it is off).
+    let clear: Vec<Vec<usize>> = sinks
+        .iter()
+        .zip(&plans)
+        .map(|(sink, plan)| match sink.scan && options.pii_guard != PiiGuard::Off {
+            true => plan.clear_columns(),
+            false => Vec::new(),
+        })
+        .collect();
     let mut outputs: Vec<Box<dyn Output>> = Vec::new();
     let mut summaries = Vec::new();
     let result = (|| {
@@ -176,6 +272,7 @@ pub fn run<R: Read>(
                 columns: plan.columns.len(),
                 pseudonymized: plan.pseudonymized_columns(),
                 warning: plan.warning(),
+                findings: Vec::new(),
                 location: sink.location,
             });
         }
@@ -186,6 +283,7 @@ pub fn run<R: Read>(
             outputs: &mut outputs,
             members: levels.iter().map(|l| l.map(|_| gzip::Member::default())).collect(),
             summaries: &summaries,
+            tally: Tally::default(),
         };
         let eol_bytes = eol.map_or(&b""[..], LineEnding::as_bytes);
         let mut head = Work::default();
@@ -201,6 +299,7 @@ pub fn run<R: Read>(
             &mut reader,
             &mut batch,
             &plans,
+            &clear,
             &mut writer,
             &levels,
             header_names,
@@ -210,8 +309,24 @@ pub fn run<R: Read>(
             options,
         )?;
         writer.finish()?;
-        Ok(rows)
+        Ok((rows, writer.tally))
     })();
+    let result = result.and_then(|(rows, tally)| {
+        for (i, summary) in summaries.iter_mut().enumerate() {
+            summary.findings = tally.findings(i, &plans[i], &options.pii_allow);
+        }
+        let found: Vec<(String, Finding)> = summaries
+            .iter()
+            .flat_map(|s| s.findings.iter().map(|f| (s.location.clone(), f.clone())))
+            .collect();
+        if options.pii_guard == PiiGuard::Fail && !found.is_empty() {
+            return Err(Error::Pii {
+                file: name.to_owned(),
+                findings: found,
+            });
+        }
+        Ok(rows)
+    });
     // Every output is prepared (written out, synced, uploaded) before any is published, so
     // a failure in one at the end leaves none behind.
     let prepared = result.and_then(|rows| outputs.iter_mut().try_for_each(|out| out.prepare()).map(|()| rows));
@@ -245,6 +360,8 @@ struct Sanitizer<'a> {
     shuffle_seed: Option<u64>,
     /// gzip level per output, `None` for plain ones.
     levels: &'a [Option<u32>],
+    /// Per output, the clear columns the PII guard scans.
+    clear: &'a [Vec<usize>],
 }
 
 /// A batch and what it became for each output, passed between threads and reused: the text
@@ -254,6 +371,54 @@ struct Work {
     batch: Batch,
     text: Vec<Vec<u8>>,
     gzipped: Vec<gzip::Chunk>,
+    /// Cells of clear columns where the PII guard found something.
+    hits: Vec<Hit>,
+}
+
+/// One clear cell holding personal data.
+struct Hit {
+    output: usize,
+    column: usize,
+    kinds: u8,
+    line: u64,
+}
+
+/// Counts of what the guard found, per output, column and kind, with the first lines.
+#[derive(Default)]
+struct Tally {
+    counts: std::collections::BTreeMap<(usize, usize, pii::Kind), (u64, Vec<u64>)>,
+}
+
+impl Tally {
+    /// Adds a batch's hits (batches come in input order, so the first lines are the first).
+    fn add(&mut self, hits: &[Hit]) {
+        for hit in hits {
+            for kind in pii::Kind::ALL {
+                if hit.kinds & kind.bit() != 0 {
+                    let (cells, lines) = self.counts.entry((hit.output, hit.column, kind)).or_default();
+                    *cells += 1;
+                    if lines.len() < 3 {
+                        lines.push(hit.line);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The findings of one output, in column order, minus the allowed ones.
+    fn findings(&self, output: usize, plan: &Plan, allow: &[(String, pii::Kind)]) -> Vec<Finding> {
+        self.counts
+            .range((output, 0, pii::Kind::ALL[0])..)
+            .take_while(|((o, _, _), _)| *o == output)
+            .map(|((_, column, kind), (cells, lines))| Finding {
+                column: plan.columns[*column].name.clone(),
+                kind: *kind,
+                cells: *cells,
+                lines: lines.clone(),
+            })
+            .filter(|f| !allow.iter().any(|(c, k)| *c == f.column && *k == f.kind))
+            .collect()
+    }
 }
 
 impl Work {
@@ -275,6 +440,7 @@ struct Writer<'a> {
     outputs: &'a mut [Box<dyn Output>],
     members: Vec<Option<gzip::Member>>,
     summaries: &'a [OutputSummary],
+    tally: Tally,
 }
 
 impl Writer<'_> {
@@ -290,6 +456,7 @@ impl Writer<'_> {
 
     /// Appends one batch to every output.
     fn write(&mut self, work: &Work) -> Result<()> {
+        self.tally.add(&work.hits);
         for (i, out) in self.outputs.iter_mut().enumerate() {
             let bytes = match &mut self.members[i] {
                 Some(member) => {
@@ -319,7 +486,9 @@ impl Sanitizer<'_> {
     /// sequence number so the thread count never changes the output) as each output's text,
     /// deflated for the gzip outputs.
     fn batch(&self, seq: u64, work: &mut Work, scratch: &mut Scratch) -> Result<()> {
-        let Work { batch, text: out, .. } = work;
+        let Work {
+            batch, text: out, hits, ..
+        } = work;
         for row in batch.rows() {
             check_width(row, self.header.len(), self.header).map_err(|kind| Error::Data {
                 file: self.name.into(),
@@ -336,6 +505,7 @@ impl Sanitizer<'_> {
         }
         out.resize_with(self.plans.len(), Vec::new);
         out.iter_mut().for_each(Vec::clear);
+        hits.clear();
         // Row by row across outputs, so a value both outputs pseudonymize hits the cache.
         for &i in &order {
             let row = batch.row(i);
@@ -347,9 +517,41 @@ impl Sanitizer<'_> {
                 })?;
                 buffer.extend_from_slice(self.eol);
             }
+            for (output, columns) in self.clear.iter().enumerate() {
+                for &column in columns {
+                    let kinds = self.scan_cell(self.plans[output], column, row, scratch);
+                    if kinds != 0 {
+                        hits.push(Hit {
+                            output,
+                            column,
+                            kinds,
+                            line: row.line(),
+                        });
+                    }
+                }
+            }
         }
         work.encode(self.levels, &mut scratch.deflaters);
         Ok(())
+    }
+}
+
+impl Sanitizer<'_> {
+    /// The kinds of personal data in one clear output cell: the input value as written, or
+    /// a transform's result (computed again: transforms without a pseudonymization are rare).
+    fn scan_cell(&self, plan: &Plan, column: usize, row: Row<'_>, scratch: &mut Scratch) -> u8 {
+        let column = &plan.columns[column];
+        let value = column.source.and_then(|s| row.get_str(s)).unwrap_or("");
+        if is_blank(value) {
+            return 0;
+        }
+        match &column.action {
+            Action::Chain(funcs) => match chain(funcs, value, plan, self.pseudonymizer, &mut scratch.bytes) {
+                Ok(Some(result)) => pii::scan(result.as_bytes()),
+                _ => 0,
+            },
+            _ => pii::scan(value.as_bytes()),
+        }
     }
 }
 
@@ -362,6 +564,7 @@ fn copy_rows<R: Read>(
     reader: &mut Reader<R>,
     batch: &mut Batch,
     plans: &[&Plan],
+    clear: &[Vec<usize>],
     writer: &mut Writer<'_>,
     levels: &[Option<u32>],
     header: &[String],
@@ -378,6 +581,7 @@ fn copy_rows<R: Read>(
         name,
         shuffle_seed: options.shuffle_seed,
         levels,
+        clear,
     };
     let cancelled = || {
         options
@@ -675,6 +879,7 @@ mod tests {
                     rules: r,
                     location: "mem".into(),
                     open: Box::new(move || Ok(Box::new(o) as Box<dyn Output>)),
+                    scan: false,
                 }
             })
             .collect();
@@ -722,6 +927,7 @@ mod tests {
                         let out = out.clone();
                         move || Ok(Box::new(out) as Box<dyn Output>)
                     }),
+                    scan: false,
                 };
                 let options = Options {
                     threads,
@@ -819,6 +1025,7 @@ mod tests {
                         rules: &rules,
                         location: format!("out{}.csv", i + 1),
                         open: Box::new(move || Ok(Box::new(Recorder { fail_prepare, state }) as Box<dyn Output>)),
+                        scan: false,
                     }
                 })
                 .collect();

@@ -58,6 +58,32 @@ fn lookup_transform(yaml: &str) -> (String, String, String) {
     (value("destinationBucketName:"), value("pathWithinBucket:"), rules)
 }
 
+/// IAM's wildcard match: `*` any run of characters (`/` too), `?` one character.
+fn iam_matches(pattern: &[u8], value: &[u8]) -> bool {
+    match pattern {
+        [] => value.is_empty(),
+        [b'*', rest @ ..] => (0..=value.len()).any(|i| iam_matches(rest, &value[i..])),
+        [b'?', rest @ ..] => !value.is_empty() && iam_matches(rest, &value[1..]),
+        [c, rest @ ..] => value.first() == Some(c) && iam_matches(rest, &value[1..]),
+    }
+}
+
+/// Whether one of the role's Allow statements names `action` on `resource` (conditions are
+/// not evaluated; only real IAM does that).
+fn allowed(statements: &Value, action: &str, resource: &str) -> bool {
+    let any = |list: &Value, value: &str| {
+        list.as_array().is_some_and(|l| {
+            l.iter()
+                .any(|p| iam_matches(p.as_str().unwrap_or("").as_bytes(), value.as_bytes()))
+        })
+    };
+    statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["Effect"] == "Allow" && any(&s["Action"], action) && any(&s["Resource"], resource))
+}
+
 #[test]
 fn the_deployed_template_sanitizes_a_snapshot() {
     let started = Instant::now();
@@ -93,8 +119,13 @@ fn the_deployed_template_sanitizes_a_snapshot() {
     );
 
     // The configuration the function will read: RULES where the stack put it, and the salt
-    // an operator creates beside it (deploy/README.md; CloudFormation cannot).
+    // where an operator creates it, <SharedConfigPath>PSOXY_SALT (the template's description;
+    // CloudFormation cannot create SecureStrings).
     let (shared, instance) = (&env["PATH_TO_SHARED_CONFIG"], &env["PATH_TO_INSTANCE_CONFIG"]);
+    let salt_name = format!(
+        "{}PSOXY_SALT",
+        deployed["parameters"]["SharedConfigPath"].as_str().unwrap()
+    );
     let rules_name = format!("{instance}RULES");
     assert_eq!(deployed["resources"]["RulesParameter"]["physical"], rules_name.as_str());
     let rules =
@@ -106,7 +137,7 @@ fn the_deployed_template_sanitizes_a_snapshot() {
     m.rt.block_on(
         m.ssm
             .put_parameter()
-            .name(format!("{shared}PSOXY_SALT"))
+            .name(&salt_name)
             .value("salt")
             .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
             .overwrite(true)
@@ -120,7 +151,34 @@ fn the_deployed_template_sanitizes_a_snapshot() {
     );
 
     let key = "hris/2024-07-01/hris.csv"; // the key of testdata/events/s3-put.json
+    let lookup_key = format!("{lookup_path}{key}");
     m.put(&input, key, sample());
+
+    // moto does not evaluate IAM: the role's statements must name what the function does
+    // with this configuration (moto keeps the role as deployed).
+    let arn: Vec<&str> = function["FunctionArn"].as_str().unwrap().split(':').collect();
+    let (partition, region, account) = (arn[1], arn[3], arn[4]);
+    let s3 = |bucket: &str, key: &str| format!("arn:{partition}:s3:::{bucket}/{key}");
+    let mut needed = vec![("s3:GetObject", s3(&input, key))];
+    for object in [s3(&sanitized, key), s3(&lookup, &lookup_key)] {
+        needed.extend([("s3:PutObject", object.clone()), ("s3:AbortMultipartUpload", object)]);
+    }
+    // One GetParameters call reads every name under both paths: each must be allowed.
+    let mut names = vec![salt_name.clone()];
+    for path in [instance, shared] {
+        names.extend(["RULES", "ADDITIONAL_TRANSFORMS", "PSOXY_SALT"].map(|n| format!("{path}{n}")));
+    }
+    for name in names {
+        let parameter = format!("arn:{partition}:ssm:{region}:{account}:parameter{name}");
+        needed.push(("ssm:GetParameters", parameter));
+    }
+    let statements = &function["RoleStatements"];
+    for (action, resource) in &needed {
+        assert!(
+            allowed(statements, action, resource),
+            "the role does not allow {action} on {resource}: {statements:#}"
+        );
+    }
 
     // Exactly the deployed environment, plus what the Lambda service sets (Function::start:
     // Runtime API, credentials, region, moto's endpoint; here the deployed name and memory).
@@ -151,7 +209,6 @@ fn the_deployed_template_sanitizes_a_snapshot() {
     );
     assert_eq!(meta["psoxy-instance-id"], name);
     assert_eq!(meta["psoxy-original-object-key"], format!("{input}/{key}"));
-    let lookup_key = format!("{lookup_path}{key}");
     let (body, _, ce, _) = m.get(&lookup, &lookup_key);
     assert_eq!(body, want_lookup, "the lookup table");
     assert_eq!(ce.as_deref(), Some("gzip"));

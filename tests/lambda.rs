@@ -805,3 +805,68 @@ fn a_short_deadline_stops_the_object_cleanly_with_a_log_line_and_no_object() {
     assert_eq!(lines[1]["bytes_done"], 0);
     assert!(m.keys(&sanitized).is_empty() && m.keys(&lookup).is_empty());
 }
+
+#[test]
+fn pii_guard_fail_fails_the_object_and_logs_findings_without_values() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "pii");
+    let (path, additional) = config.split_once('\n').unwrap();
+    let mut planted = Vec::new();
+    veil::write_hris_planted(&mut planted, 100, 2).unwrap();
+    m.put(&input, KEY, planted);
+    let env = [
+        ("OUTPUT_BUCKET", sanitized.as_str()),
+        ("ADDITIONAL_TRANSFORMS", additional),
+        ("PATH_TO_SHARED_CONFIG", path),
+        ("PII_GUARD", "fail"),
+        ("PII_ALLOW", "PERSONAL_PHONE:phone, BANK_ACCOUNT:iban"),
+    ];
+    let mut f = Function::start(&m, &env);
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Error(e) => assert!(e.contains("personal data in columns that leave in clear"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        m.keys(&sanitized).is_empty() && m.keys(&lookup).is_empty(),
+        "nothing written"
+    );
+    let logs = f.logs_when(|logs| logs.iter().any(|l| l["status"] == "error"));
+    let error = logs.iter().find(|l| l["status"] == "error").unwrap();
+    let pii = error["pii"].as_array().unwrap();
+    let kinds: Vec<(&str, &str, u64)> = pii
+        .iter()
+        .map(|p| {
+            (
+                p["column"].as_str().unwrap(),
+                p["kind"].as_str().unwrap(),
+                p["cells"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("NOTES", "email", 20),
+            ("NOTES", "us-ssn", 14),
+            ("NOTES", "uk-nino", 5),
+            ("NOTES", "card", 7),
+            ("NOTES", "ip", 5)
+        ],
+        "allowed kinds left out: {error}"
+    );
+    assert_eq!(pii[0]["lines"], serde_json::json!([6, 11, 16]));
+    let all = f.logs.lock().unwrap().join("\n");
+    assert!(
+        !all.contains("mailbox.example.org") && !all.contains("4111"),
+        "no values: {all}"
+    );
+    drop(f);
+
+    // warn (the default): written, the findings in the log line.
+    let mut f = Function::start(&m, &env[..3]);
+    invoke_ok(&mut f, &input);
+    assert_eq!(m.keys(&sanitized), [KEY]);
+    let logs = f.logs_when(|logs| logs.iter().any(|l| l["status"] == "ok"));
+    let ok = logs.iter().find(|l| l["status"] == "ok").unwrap();
+    assert_eq!(ok["pii"].as_array().unwrap().len(), 7, "{ok}");
+}

@@ -55,6 +55,7 @@ fn sanitize(input: &str) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
             rules,
             location: "mem".into(),
             open: Box::new(move || Ok(Box::new(out) as Box<dyn Output>)),
+            scan: false,
         }
     };
     let secrets = Secrets {

@@ -12,6 +12,9 @@ mod golden;
 /// Every file in `rules-examples/` loads and fits the sample data.
 mod examples;
 
+/// The PII guard: scans, fail and warn, allowances, planted data found exactly.
+mod pii;
+
 /// Invariants on generated data (proptest).
 mod properties;
 

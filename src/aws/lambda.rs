@@ -69,6 +69,10 @@ pub struct Handler {
     gzip_level: Option<u32>,
     /// `DEADLINE_MARGIN_SECONDS`: stop an object when less time than this is left.
     margin: Duration,
+    /// `PII_GUARD`: what to do with personal data in the sanitized copy's clear columns.
+    pii_guard: pipeline::PiiGuard,
+    /// `PII_ALLOW`: accepted findings, `COLUMN:KIND,...`.
+    pii_allow: Vec<(String, crate::pii::Kind)>,
     current: Mutex<Option<Arc<Loaded>>>,
 }
 
@@ -175,6 +179,16 @@ impl Handler {
                 .map(|v| crate::gzip::parse_level(&v).map_err(|e| Error::Config(format!("GZIP_LEVEL: {e}"))))
                 .transpose()?,
             margin,
+            pii_guard: match config::process_env("PII_GUARD") {
+                Some(v) => pipeline::PiiGuard::parse(&v).map_err(|e| Error::Config(format!("PII_GUARD: {e}")))?,
+                None => pipeline::PiiGuard::Warn,
+            },
+            pii_allow: config::process_env("PII_ALLOW")
+                .unwrap_or_default()
+                .split(',')
+                .filter(|a| !a.trim().is_empty())
+                .map(pipeline::parse_pii_allow)
+                .collect::<Result<_>>()?,
             current: Mutex::new(None),
         })
     }
@@ -282,7 +296,17 @@ impl Handler {
             match outcome {
                 Ok(_) => processed += 1,
                 Err(e) => {
-                    log(json!({"bucket": object.bucket, "key": object.key, "status": "error", "error": e.to_string()}));
+                    let mut line =
+                        json!({"bucket": object.bucket, "key": object.key, "status": "error", "error": e.to_string()});
+                    if let Error::Pii { findings, .. } = &e {
+                        line["pii"] = findings
+                            .iter()
+                            .map(|(output, f)| {
+                                json!({"output": output, "column": f.column, "kind": f.kind.name(), "cells": f.cells, "lines": f.lines})
+                            })
+                            .collect();
+                    }
+                    log(line);
                     match (object.message_id, object.task_id) {
                         (Some(id), _) if !failed_messages.contains(&id) => failed_messages.push(id),
                         (Some(_), _) | (None, Some(_)) => {}
@@ -338,7 +362,7 @@ impl Handler {
             None => &object.key,
         };
         let mut job = Job::new(source.to_string());
-        for t in &loaded.transforms {
+        for (i, t) in loaded.transforms.iter().enumerate() {
             let rules = t
                 .rules
                 .for_key(&object.key)
@@ -365,6 +389,9 @@ impl Handler {
                 Some(ct) => Some(ct.to_owned()),
             };
             destination.metadata = loaded.metadata.clone();
+            // The default transform makes the copy that leaves; ADDITIONAL_TRANSFORMS make
+            // the private lookup tables.
+            destination.scan = i == 0;
             job = job.destination(destination);
         }
         // Stop before the deadline, not at it: Lambda would kill the process mid-upload,
@@ -389,6 +416,8 @@ impl Handler {
                 strict_columns: self.strict_columns,
                 gzip_level: self.gzip_level,
                 cancel: Some(&cancel),
+                pii_guard: self.pii_guard,
+                pii_allow: self.pii_allow.clone(),
                 ..Default::default()
             },
             progress: Some(&progress),
@@ -435,6 +464,18 @@ impl Handler {
         let done = format!("{} rows into {}", summary.rows, outputs.join(", "));
         if !warnings.is_empty() {
             line["warnings"] = json!(warnings);
+        }
+        let pii: Vec<Value> = summary
+            .outputs
+            .iter()
+            .flat_map(|o| {
+                o.findings.iter().map(|f| {
+                    json!({"output": o.location, "column": f.column, "kind": f.kind.name(), "cells": f.cells, "lines": f.lines})
+                })
+            })
+            .collect();
+        if !pii.is_empty() {
+            line["pii"] = json!(pii);
         }
         log(line);
         Ok(done)

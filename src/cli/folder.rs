@@ -97,6 +97,8 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             threads: args.threads.unwrap_or(cores),
             strict_columns: args.strict_columns,
             gzip_level: args.gzip_level,
+            pii_guard: args.pii.guard(),
+            pii_allow: args.pii.pii_allow.clone(),
             ..Default::default()
         },
         progress: None,
@@ -133,6 +135,9 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     if let Some(e) = report_error.into_inner().expect("not poisoned") {
         let path = args.folder.report.as_deref().unwrap_or(Path::new(""));
         return Err(anyhow::Error::new(e).context(format!("writing report {}", path.display())));
+    }
+    for f in &summary.files {
+        super::warn_findings(&f.input, &f.outputs[0], &f.findings);
     }
     let failed: Vec<&FileOutcome> = summary.files.iter().filter(|f| f.status == Status::Failed).collect();
     for f in &failed {
@@ -176,6 +181,9 @@ fn report_line(f: &FileOutcome) -> serde_json::Value {
         "bytes": f.bytes,
         "seconds": (f.seconds * 1000.0).round() / 1000.0,
         "error": f.error,
+        "pii": f.findings.iter().map(|x| serde_json::json!({
+            "column": x.column, "kind": x.kind.name(), "cells": x.cells, "lines": x.lines,
+        })).collect::<Vec<_>>(),
     })
 }
 

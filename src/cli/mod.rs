@@ -53,6 +53,12 @@ struct GenerateArgs {
     /// Output path, or `-` for stdout.
     #[arg(short, long, default_value = "-")]
     output: String,
+    /// Add NOTES, PERSONAL_PHONE and BANK_ACCOUNT columns holding made-up personal data (to
+    /// try the PII guard): an e-mail every 5th row, an SSN every 7th, a card number every
+    /// 13th, an IP address every 17th and a UK NI number every 19th in NOTES, a phone number
+    /// every 3rd row, an IBAN every 11th.
+    #[arg(long)]
+    plant_pii: bool,
 }
 
 #[derive(Args, Debug)]
@@ -92,6 +98,8 @@ struct SanitizeArgs {
     #[arg(long, value_name = "N", value_parser = parse_gzip_level)]
     gzip_level: Option<u32>,
     #[command(flatten)]
+    pii: PiiArgs,
+    #[command(flatten)]
     folder: FolderArgs,
     #[command(flatten)]
     secrets: SecretArgs,
@@ -101,6 +109,46 @@ struct SanitizeArgs {
     /// folders or prefixes too.
     #[arg(value_name = "INPUT")]
     input: String,
+}
+
+/// The PII guard: personal data in the columns the sanitized copy keeps in clear.
+#[derive(Args, Debug)]
+struct PiiArgs {
+    /// Look for e-mails, phone numbers, US SSNs, UK NI numbers, IBANs, card numbers and IP
+    /// addresses in the columns the sanitized output keeps in clear: `warn` lists them after
+    /// the summary, `fail` writes nothing and exits 3, `off` does not look.
+    #[arg(long, value_name = "MODE", env = "VEIL_PII_GUARD", default_value = "warn",
+          value_parser = ["off", "warn", "fail"], hide_env_values = true)]
+    pii_guard: String,
+    /// Accept a finding, e.g. `WORK_PHONE:phone` (repeatable; kinds: email, phone, us-ssn,
+    /// uk-nino, iban, card, ip).
+    #[arg(long, value_name = "COLUMN:KIND", value_parser = parse_pii_allow)]
+    pii_allow: Vec<(String, veil::PiiKind)>,
+}
+
+fn parse_pii_allow(text: &str) -> Result<(String, veil::PiiKind), String> {
+    veil::parse_pii_allow(text).map_err(|e| e.to_string())
+}
+
+impl PiiArgs {
+    fn guard(&self) -> veil::PiiGuard {
+        veil::PiiGuard::parse(&self.pii_guard).expect("clap checked the value")
+    }
+}
+
+/// Prints what the PII guard found in one output (`warn`), on stderr, without values.
+pub(crate) fn warn_findings(input: &str, output: &str, findings: &[veil::Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    eprintln!(
+        "veil: warning: personal data in columns {input} -> {} keeps in clear (--pii-allow COLUMN:KIND accepts \
+         one, --pii-guard fail refuses):",
+        display(output)
+    );
+    for f in findings {
+        eprintln!("  {f}");
+    }
 }
 
 /// Options of folder and prefix runs.
@@ -144,7 +192,14 @@ struct CheckArgs {
     /// Count columns missing from the file as problems, as `sanitize --strict-columns` does.
     #[arg(long)]
     strict_columns: bool,
-    /// Input CSV (only its header is read).
+    /// Read the whole file and list, for each column the sanitized output keeps in clear,
+    /// the personal data found (kind, cells, first lines; never a value). Exit 3 if any.
+    #[arg(long)]
+    scan: bool,
+    /// With --scan: accept a finding, e.g. `WORK_PHONE:phone` (repeatable).
+    #[arg(long, value_name = "COLUMN:KIND", value_parser = parse_pii_allow, requires = "scan")]
+    pii_allow: Vec<(String, veil::PiiKind)>,
+    /// Input CSV (only its header is read, unless --scan).
     #[arg(value_name = "INPUT")]
     input: String,
 }
@@ -371,7 +426,9 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     let pseudonymizer = pseudonymizer(&args.secrets, cloud)?;
     let main = rules_for(&main_rules, &args.rules, &args.input)?;
     let builtin = ColumnarRules::lookup(&args.lookup_key);
-    let mut job = Job::new(&args.input).output(args.output.as_str(), main);
+    let mut sanitized = veil::Destination::new(args.output.as_str(), main);
+    sanitized.scan = true;
+    let mut job = Job::new(&args.input).destination(sanitized);
     for (i, (location, rules)) in args.lookup.iter().zip(&lookup_rules).enumerate() {
         let rules = match rules {
             Some(r) => rules_for(r, &args.lookup_rules[i], &args.input)?,
@@ -396,6 +453,8 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             strict_columns: args.strict_columns,
             gzip_level: args.gzip_level,
             cancel: Some(interrupt::flag()),
+            pii_guard: args.pii.guard(),
+            pii_allow: args.pii.pii_allow.clone(),
             ..Default::default()
         },
         progress: Some(&progress),
@@ -430,6 +489,9 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             started.elapsed().as_secs_f64(),
             outputs.join(", ")
         );
+    }
+    for o in &summary.outputs {
+        warn_findings(&summary.input, &o.location, &o.findings);
     }
     Ok(0)
 }
@@ -556,7 +618,53 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         return Ok(2);
     }
     writeln!(out, "\nno problems.")?;
+    if args.scan {
+        drop(out);
+        return scan(&args, sets[0].1, cloud.as_ref());
+    }
     Ok(0)
+}
+
+/// `check --scan`: the whole file through the sanitized output's rules, into nowhere, for
+/// what the PII guard finds in its clear columns. Exit 3 when something is found.
+fn scan(args: &CheckArgs, rules: &ColumnarRules, cloud: Option<&veil::Cloud>) -> anyhow::Result<i32> {
+    // Clear columns do not depend on the salt: any will do.
+    let secrets = veil::Secrets {
+        salt: b"veil check --scan".to_vec(),
+        ..veil::Secrets::default()
+    };
+    let pseudonymizer = veil::Pseudonymizer::new(&secrets, veil::PseudonymOptions::default())?;
+    let mut destination = veil::Destination::new(veil::Target::Discard, rules);
+    destination.scan = true;
+    let job = Job::new(&args.input).destination(destination);
+    let context = JobContext {
+        pseudonymizer: &pseudonymizer,
+        cloud,
+        options: veil::RunOptions {
+            threads: veil::available_threads(),
+            cancel: Some(interrupt::flag()),
+            pii_guard: veil::PiiGuard::Warn,
+            pii_allow: args.pii_allow.clone(),
+            ..Default::default()
+        },
+        progress: None,
+    };
+    let summary = job.run(&context)?;
+    let findings = &summary.outputs[0].findings;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nscan: {} rows read", summary.rows)?;
+    if findings.is_empty() {
+        writeln!(
+            out,
+            "no personal data found in the columns the sanitized output keeps in clear."
+        )?;
+        return Ok(0);
+    }
+    writeln!(out, "personal data in the columns the sanitized output keeps in clear:")?;
+    for f in findings {
+        writeln!(out, "  {f}")?;
+    }
+    Ok(3)
 }
 
 fn hash(args: HashArgs) -> anyhow::Result<i32> {
@@ -582,12 +690,17 @@ fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
     };
     let mut out = veil::create_output(&args.output, &stored, cloud.as_ref())?;
     let context = || format!("writing {}", args.output);
+    let write = if args.plant_pii {
+        veil::write_hris_planted::<&mut dyn Write>
+    } else {
+        veil::write_hris::<&mut dyn Write>
+    };
     if out.gzip() {
         let mut gz = veil::GzipWriter::new(&mut out, veil::DEFAULT_GZIP_LEVEL);
-        veil::write_hris(&mut gz, args.rows, args.seed).with_context(context)?;
+        write(&mut gz, args.rows, args.seed).with_context(context)?;
         gz.finish().with_context(context)?;
     } else {
-        veil::write_hris(&mut out, args.rows, args.seed).with_context(context)?;
+        write(&mut out, args.rows, args.seed).with_context(context)?;
     }
     out.commit()?;
     Ok(0)

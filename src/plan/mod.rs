@@ -298,6 +298,14 @@ impl Plan {
         self.columns.iter().filter(|c| hashes_in(&c.action) > 0).count()
     }
 
+    /// Output columns whose values leave in clear (kept, renamed, duplicated, or transformed
+    /// without a pseudonymization): the ones the PII guard looks at.
+    pub fn clear_columns(&self) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&i| self.columns[i].source.is_some() && hashes_in(&self.columns[i].action) == 0)
+            .collect()
+    }
+
     /// A table of output column, source and action, for `veil check`.
     pub fn describe(&self) -> String {
         let format = PseudonymFormat::NAMES[self.format as usize];

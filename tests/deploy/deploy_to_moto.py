@@ -14,10 +14,11 @@ installs into target/moto-venv.
    (UNSUPPORTED below); any other type moto lacks, on a resource deployed with the default
    parameters, stops the script so that someone decides.
 3. The stack is created (replacing one left by an earlier run on the same server) and this
-   prints one JSON object on stdout: the stack outputs, its resources, each function's
-   configuration by logical id (name, environment...), the S3 triggers of the transformed template (moto
-   ignores a bucket's NotificationConfiguration, so they are read from the template) and the
-   stripped resources.
+   prints one JSON object on stdout: the stack parameters and outputs, its resources, each
+   function's configuration by logical id (name, environment..., and RoleStatements: the
+   statements of its role's policies as moto's IAM holds them), the S3 triggers of the
+   transformed template (moto ignores a bucket's NotificationConfiguration, so they are read
+   from the template) and the stripped resources.
 
 What moto's CloudFormation also ignores (properties, not resource types), so only real AWS
 verifies them: on AWS::S3::Bucket everything but BucketName, BucketEncryption and Tags
@@ -25,10 +26,12 @@ verifies them: on AWS::S3::Bucket everything but BucketName, BucketEncryption an
 AWS::Lambda::Function Architectures, LoggingConfig and ReservedConcurrentExecutions.
 """
 
+import ast
 import io
 import json
 import os
 import sys
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -204,6 +207,40 @@ def s3_triggers(template, physical):
     return triggers
 
 
+def document(value):
+    """A policy document as moto returns it: a dict, JSON, URL-encoded JSON or a Python repr."""
+    if isinstance(value, dict):
+        return value
+    try:
+        return json.loads(urllib.parse.unquote(value))
+    except ValueError:
+        return ast.literal_eval(value)
+
+
+def role_statements(iam, role_arn):
+    """Every statement of the role's inline and attached policies, Action/Resource as lists."""
+    role = role_arn.rsplit("/", 1)[-1]
+    documents = [
+        iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+    ]
+    for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+        documents.append(iam.get_policy_version(
+            PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"]
+        )["PolicyVersion"]["Document"])
+    statements = []
+    for doc in map(document, documents):
+        listed = doc["Statement"]
+        for statement in listed if isinstance(listed, list) else [listed]:
+            statement = dict(statement)
+            for key in ("Action", "NotAction", "Resource", "NotResource"):
+                if isinstance(statement.get(key), str):
+                    statement[key] = [statement[key]]
+            statements.append(statement)
+    return statements
+
+
 def main():
     endpoint = sys.argv[1] if len(sys.argv) > 1 else os.environ["VEIL_TEST_ENDPOINT"]
     client = lambda service: boto3.client(service, endpoint_url=endpoint, region_name=REGION)  # noqa: E731
@@ -241,10 +278,12 @@ def main():
         if r["type"] == "AWS::Lambda::Function":
             configuration = client("lambda").get_function_configuration(FunctionName=r["physical"])
             configuration.pop("ResponseMetadata", None)
+            configuration["RoleStatements"] = role_statements(client("iam"), configuration["Role"])
             functions[logical] = configuration
     json.dump({
         "stack": STACK,
         "status": stack["StackStatus"],
+        "parameters": {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])},
         "outputs": {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},
         "resources": resources,
         "functions": functions,
