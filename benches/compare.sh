@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side comparison on one generated HRIS file, in one run:
-#   1. the plain job: veil (1 thread, all threads) writing the sanitized file and the lookup
+#   1. the plain job: veil (1 thread, all threads; PII guard on, its default, and off) writing the sanitized file and the lookup
 #      table in one pass, DuckDB (1 thread, all threads) and a plain Python csv+hashlib script
 #      doing the same two outputs with sha256(value || salt), and the floor: veil's own
 #      read-and-rewrite with no transformation;
@@ -113,6 +113,11 @@ run "veil-${threads}-threads" "$work/v.csv" "$work/vl.csv" \
     $veil sanitize --quiet --threads "$threads" --rules "$work/rules.yaml" -o "$work/v.csv" --lookup "$work/vl.csv" "$work/hris.csv"
 run "veil-1-thread" "$work/v1.csv" "$work/v1l.csv" \
     $veil sanitize --quiet --threads 1 --rules "$work/rules.yaml" -o "$work/v1.csv" --lookup "$work/v1l.csv" "$work/hris.csv"
+# The PII guard (on by default, `warn`) scans the 7 columns the reference job keeps in clear.
+run "veil-${threads}-no-pii-guard" "$work/vn.csv" "$work/vnl.csv" \
+    $veil sanitize --quiet --pii-guard off --threads "$threads" --rules "$work/rules.yaml" -o "$work/vn.csv" --lookup "$work/vnl.csv" "$work/hris.csv"
+run "veil-1-no-pii-guard" "$work/vn1.csv" "$work/vn1l.csv" \
+    $veil sanitize --quiet --pii-guard off --threads 1 --rules "$work/rules.yaml" -o "$work/vn1.csv" --lookup "$work/vn1l.csv" "$work/hris.csv"
 run floor "$work/f.csv" "" \
     $veil sanitize --quiet --threads "$threads" --rules "$work/floor.yaml" -o "$work/f.csv" "$work/hris.csv"
 run "duckdb-${threads}-threads" "$work/d.csv" "$work/dl.csv" "$venv/bin/python" "$work/duck.py" "$work/hris.csv" "$work/d.csv" "$work/dl.csv" "$threads"

@@ -118,25 +118,32 @@ fn bench_pipeline(c: &mut Criterion) {
     let mut thread_counts = vec![1, veil::available_threads()];
     thread_counts.dedup();
     for threads in thread_counts {
-        let options = veil::RunOptions {
-            threads,
-            ..Default::default()
-        };
-        group.bench_function(format!("sanitize+lookup/20k-rows/{threads}-threads"), |b| {
-            b.iter(|| {
-                let sinks = [&main, &lookup]
-                    .into_iter()
-                    .map(|rules| Sink {
-                        rules,
-                        location: "mem".into(),
-                        open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
-                        scan: false,
-                    })
-                    .collect();
-                let summary = veil::run_pipeline(input.as_bytes(), "bench.csv", &pz, sinks, &options).expect("runs");
-                assert_eq!(summary.rows, ROWS);
-            })
-        });
+        // The PII guard (issue 12) scans the sanitized output's clear columns: measured
+        // beside the same run without it.
+        for (guard, name) in [(veil::PiiGuard::Off, "guard-off"), (veil::PiiGuard::Warn, "guard-warn")] {
+            let options = veil::RunOptions {
+                threads,
+                pii_guard: guard,
+                ..Default::default()
+            };
+            group.bench_function(format!("sanitize+lookup/20k-rows/{threads}-threads/{name}"), |b| {
+                b.iter(|| {
+                    let sinks = [&main, &lookup]
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, rules)| Sink {
+                            rules,
+                            location: "mem".into(),
+                            open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
+                            scan: i == 0,
+                        })
+                        .collect();
+                    let summary =
+                        veil::run_pipeline(input.as_bytes(), "bench.csv", &pz, sinks, &options).expect("runs");
+                    assert_eq!(summary.rows, ROWS);
+                })
+            });
+        }
     }
     group.finish();
 }
