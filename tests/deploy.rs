@@ -15,7 +15,10 @@ use crate::s3::{Moto, moto};
 
 /// The stack as tests/deploy/deploy_to_moto.py deployed it into `m`: its JSON report.
 fn deploy(m: &Moto) -> Value {
-    let python = root().join("target/moto-venv/bin/python");
+    // scripts/test.sh's venv (it exports its python as VEIL_TEST_PYTHON).
+    let python = std::env::var_os("VEIL_TEST_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join("target/moto-venv/bin/python"));
     assert!(
         python.exists(),
         "{} is missing: run ./scripts/test.sh once (it installs moto and aws-sam-translator)",
