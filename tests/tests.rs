@@ -32,3 +32,6 @@ mod lambda;
 /// deploy/template.yaml deployed into moto, and the Lambda run with the deployed configuration.
 #[cfg(feature = "aws")]
 mod deploy;
+
+/// The warehouse SQL of docs/sql/ on PostgreSQL and DuckDB: loads, accumulation, pseudonyms.
+mod warehouse;
