@@ -475,9 +475,18 @@ fn duckdb_pseudonyms_equal_veil_hash() {
     sql_pseudonyms_equal_veil_hash(&duckdb(dir.path()), dir.path());
 }
 
-/// docs/warehouse.md quotes every tested SQL file word for word.
+/// docs/warehouse.md quotes every tested SQL file word for word, and the README the ones it
+/// shows.
 #[test]
 fn the_docs_quote_the_tested_sql() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for file in ["reidentify.sql", "pseudonym.sql"] {
+        let sql = std::fs::read_to_string(root().join("docs/sql/postgresql").join(file)).unwrap();
+        assert!(
+            readme.contains(sql.trim_end()),
+            "README.md does not quote {file} as it is"
+        );
+    }
     let doc = std::fs::read_to_string(root().join("docs/warehouse.md")).unwrap();
     for engine in ["postgresql", "duckdb"] {
         let dir = root().join("docs/sql").join(engine);
