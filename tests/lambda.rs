@@ -228,21 +228,7 @@ fn psoxy_setup(m: &Moto, tag: &str) -> (String, String, String, String) {
     );
     let path = format!("/{tag}-{}/", std::process::id());
     for (name, value) in [("PSOXY_SALT", "salt"), ("RULES", RULES)] {
-        let kind = if name == "RULES" {
-            aws_sdk_ssm::types::ParameterType::String
-        } else {
-            aws_sdk_ssm::types::ParameterType::SecureString
-        };
-        m.rt.block_on(
-            m.ssm
-                .put_parameter()
-                .name(format!("{path}{name}"))
-                .value(value)
-                .r#type(kind)
-                .overwrite(true)
-                .send(),
-        )
-        .unwrap();
+        put_parameter(m, &format!("{path}{name}"), value);
     }
     let additional = format!(
         "- destinationBucketName: {lookup}\n  pathWithinBucket: lookup/\n  compressOutput: false\n  rules:\n{}",
