@@ -227,3 +227,31 @@ fn a_folder_run_reports_pii_per_file_and_fail_fails_the_file() {
     assert!(!d.join("out/planted.csv").exists());
     assert!(d.join("out/clean.csv").exists());
 }
+
+/// `fail` leaves nothing on S3 either: both uploads aborted, no object, no open upload.
+#[cfg(feature = "aws")]
+#[test]
+fn fail_leaves_no_object_and_no_upload_on_s3() {
+    let m = crate::s3::moto();
+    let bucket = m.bucket("pii");
+    let dir = planted_dir();
+    let (code, _, err) = run(m.veil(dir.path()).args([
+        "sanitize",
+        "--rules",
+        &rules(),
+        "--pii-guard",
+        "fail",
+        "-o",
+        &format!("s3://{bucket}/out.csv.gz"),
+        "--lookup",
+        &format!("s3://{bucket}/lk.csv"),
+        "planted.csv",
+    ]));
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&format!("s3://{bucket}/out.csv.gz: column `NOTES`: email in 200 cells")),
+        "{err}"
+    );
+    assert!(m.keys(&bucket).is_empty());
+    assert_eq!(m.open_uploads(&bucket), 0);
+}
