@@ -128,6 +128,15 @@ pub struct Finding {
     pub lines: Vec<u64>,
 }
 
+impl Finding {
+    /// As JSON for log lines and reports: column, kind, cells, lines (never a value).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "column": self.column, "kind": self.kind.name(), "cells": self.cells, "lines": self.lines,
+        })
+    }
+}
+
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();

@@ -299,12 +299,7 @@ impl Handler {
                     let mut line =
                         json!({"bucket": object.bucket, "key": object.key, "status": "error", "error": e.to_string()});
                     if let Error::Pii { findings, .. } = &e {
-                        line["pii"] = findings
-                            .iter()
-                            .map(|(output, f)| {
-                                json!({"output": output, "column": f.column, "kind": f.kind.name(), "cells": f.cells, "lines": f.lines})
-                            })
-                            .collect();
+                        line["pii"] = findings.iter().map(|(output, f)| finding_json(output, f)).collect();
                     }
                     log(line);
                     match (object.message_id, object.task_id) {
@@ -468,11 +463,7 @@ impl Handler {
         let pii: Vec<Value> = summary
             .outputs
             .iter()
-            .flat_map(|o| {
-                o.findings.iter().map(|f| {
-                    json!({"output": o.location, "column": f.column, "kind": f.kind.name(), "cells": f.cells, "lines": f.lines})
-                })
-            })
+            .flat_map(|o| o.findings.iter().map(|f| finding_json(&o.location, f)))
             .collect();
         if !pii.is_empty() {
             line["pii"] = json!(pii);
@@ -535,6 +526,13 @@ fn batch_code(e: &Error) -> &'static str {
     } else {
         "PermanentFailure"
     }
+}
+
+/// A PII guard finding in a log line, with the output it was found in.
+fn finding_json(output: &str, finding: &pipeline::Finding) -> Value {
+    let mut value = finding.to_json();
+    value["output"] = json!(output);
+    value
 }
 
 /// A `resultString` of reasonable length (it lands in the completion report's CSV).

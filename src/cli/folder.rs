@@ -181,9 +181,7 @@ fn report_line(f: &FileOutcome) -> serde_json::Value {
         "bytes": f.bytes,
         "seconds": (f.seconds * 1000.0).round() / 1000.0,
         "error": f.error,
-        "pii": f.findings.iter().map(|x| serde_json::json!({
-            "column": x.column, "kind": x.kind.name(), "cells": x.cells, "lines": x.lines,
-        })).collect::<Vec<_>>(),
+        "pii": f.findings.iter().map(veil::Finding::to_json).collect::<Vec<_>>(),
     })
 }
 
