@@ -1,9 +1,11 @@
 """Deploys deploy/template.yaml, with its default parameters, into a local moto server.
 
 Usage: target/moto-venv/bin/python tests/deploy/deploy_to_moto.py [ENDPOINT]
+           [--stack-name NAME] [Parameter=Value ...]
 (ENDPOINT defaults to $VEIL_TEST_ENDPOINT; $VEIL_DEPLOY_TEMPLATE names another template to
-try). Run by tests/deploy.rs; needs moto and aws-sam-translator, which scripts/test.sh
-installs into target/moto-venv.
+try; Parameter=Value overrides a template parameter's default, and stacks deployed side by
+side on one server need different stack names and Prefixes). Run by tests/deploy.rs; needs
+moto and aws-sam-translator, which scripts/test.sh installs into target/moto-venv.
 
 1. The SAM template is turned into plain CloudFormation by aws-sam-translator, offline: region
    us-east-1, an empty managed-policy map (the template names no managed policy).
@@ -11,14 +13,20 @@ installs into target/moto-venv.
    Lambda stores the code but never runs it here (creating a function needs no docker; only
    invoking would). The test runs the real handler itself, with the deployed environment.
 2. Resource types that moto's CloudFormation cannot create are stripped, each with its reason
-   (UNSUPPORTED below); any other type moto lacks, on a resource deployed with the default
-   parameters, stops the script so that someone decides.
+   (UNSUPPORTED below); any other type moto lacks, on a resource deployed with these
+   parameters, stops the script so that someone decides. CloudWatch alarms are stripped too,
+   but their properties become stack outputs (Fn::ToJsonString, which moto evaluates): moto
+   resolves them against the stack it creates (the function's name, the queue's name, the
+   topic's ARN, the mappings), exactly as it resolves the resources' own properties.
 3. The stack is created (replacing one left by an earlier run on the same server) and this
    prints one JSON object on stdout: the stack parameters and outputs, its resources, each
    function's configuration by logical id (name, environment..., and RoleStatements: the
    statements of its role's policies as moto's IAM holds them), the S3 triggers of the
    transformed template (moto ignores a bucket's NotificationConfiguration, so they are read
-   from the template) and the stripped resources.
+   from the template), the stripped resources, and by logical id: the alarms' resolved
+   properties (alarms), each SNS topic's attributes and subscriptions (topics), each
+   dashboard's name and parsed body (dashboards), each queue's attributes (queues) and each
+   KMS key's ARN and parsed key policy (keys), all read back from moto's services.
 
 What moto's CloudFormation also ignores (properties, not resource types), so only real AWS
 verifies them: on AWS::S3::Bucket everything but BucketName, BucketEncryption and Tags
@@ -26,6 +34,7 @@ verifies them: on AWS::S3::Bucket everything but BucketName, BucketEncryption an
 AWS::Lambda::Function Architectures, LoggingConfig and ReservedConcurrentExecutions.
 """
 
+import argparse
 import ast
 import io
 import json
@@ -61,7 +70,16 @@ UNSUPPORTED = {
     "AWS::Lambda::EventInvokeConfig": "no moto model; retries and the on-failure queue only "
     "apply to S3's asynchronous invocation, which the test replaces by invoking the handler "
     "through the Runtime API emulator",
+    "AWS::CloudWatch::Alarm": "no moto model; moto resolves its properties as a stack output "
+    "instead (MotoAlarm<logical id>), reported under alarms, where tests/deploy.rs checks them "
+    "against the created function, queue and topic; only real CloudWatch evaluates them",
 }
+# The stack outputs that carry, as JSON, what moto resolves but cannot give back through its
+# APIs: an alarm's properties (stripped above), a KMS key's ARN and policy (moto's KMS keeps
+# the policy of a key created by CloudFormation as a dict, and every KMS call on the key then
+# fails inside moto).
+ALARM_OUTPUT = "MotoAlarm{}"
+KEY_OUTPUT = "MotoKey{}"
 
 
 class NoManagedPolicies:
@@ -98,27 +116,30 @@ def evaluate(value, parameters, conditions):
     raise ValueError(f"cannot evaluate {function} in a condition")
 
 
-def default_parameters(template):
+def parameter_values(template, stack, overrides):
+    """The parameters' values: the defaults, with the overrides given on the command line."""
     values = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
-              "AWS::StackName": STACK, "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
+              "AWS::StackName": stack, "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
     for name, spec in template.get("Parameters", {}).items():
-        default = spec.get("Default")
+        default = overrides.get(name, spec.get("Default"))
         if spec.get("Type", "").startswith(("CommaDelimitedList", "List<")):
             default = [] if default in (None, "") else (
                 default if isinstance(default, list) else str(default).split(","))
         values[name] = default
+    unknown = set(overrides) - set(template.get("Parameters", {}))
+    if unknown:
+        sys.exit(f"deploy_to_moto: the template has no parameter {', '.join(sorted(unknown))}")
     return values
 
 
 def deployed(resource, parameters, conditions):
-    """Whether CloudFormation creates this resource with the default parameters."""
+    """Whether CloudFormation creates this resource with these parameters."""
     if "Condition" not in resource:
         return True
     return evaluate({"Condition": resource["Condition"]}, parameters, conditions)
 
 
-def strip_unsupported(template):
-    parameters = default_parameters(template)
+def strip_unsupported(template, parameters):
     conditions = template.get("Conditions", {})
     resources = template["Resources"]
     stripped = []
@@ -135,6 +156,11 @@ def strip_unsupported(template):
             )
         del resources[logical]
         stripped.append({"logical": logical, "type": kind, "reason": UNSUPPORTED[kind]})
+        if kind == "AWS::CloudWatch::Alarm":
+            output = {"Value": {"Fn::ToJsonString": resource.get("Properties", {})}}
+            if "Condition" in resource:
+                output["Condition"] = resource["Condition"]
+            template.setdefault("Outputs", {})[ALARM_OUTPUT.format(logical)] = output
     names = {s["logical"] for s in stripped}
     for resource in resources.values():
         depends = resource.get("DependsOn")
@@ -158,25 +184,25 @@ def upload_placeholder_code(s3):
     return {"Bucket": ARTIFACTS, "Key": "veil.zip"}
 
 
-def remove_earlier_stack(cloudformation, s3):
+def remove_earlier_stack(cloudformation, s3, stack):
     """A stack left by an earlier run on the same server, and its retained buckets."""
     try:
-        status = cloudformation.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"]
+        status = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
     except ClientError:
         return
     if status == "DELETE_COMPLETE":
         return
     buckets = [
         r["PhysicalResourceId"]
-        for r in cloudformation.describe_stack_resources(StackName=STACK)["StackResources"]
+        for r in cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
         if r.get("ResourceType") == "AWS::S3::Bucket"
     ]
     try:
-        cloudformation.delete_stack(StackName=STACK)
+        cloudformation.delete_stack(StackName=stack)
         cloudformation.get_waiter("stack_delete_complete").wait(
-            StackName=STACK, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+            StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     except Exception as e:  # noqa: BLE001  (moto answers 500 for a half-created stack)
-        sys.exit(f"deploy_to_moto: cannot remove the stack {STACK} ({status}) left on this "
+        sys.exit(f"deploy_to_moto: cannot remove the stack {stack} ({status}) left on this "
                  f"server by an earlier run ({e}); restart the moto server")
     for bucket in buckets:  # DeletionPolicy: Retain keeps them
         try:
@@ -241,8 +267,44 @@ def role_statements(iam, role_arn):
     return statements
 
 
+def monitoring(client, resources):
+    """The topics, dashboards and queues of the stack, as moto's services hold them."""
+    topics, dashboards, queues = {}, {}, {}
+    for logical, r in resources.items():
+        if r["type"] == "AWS::SNS::Topic":
+            sns = client("sns")
+            topics[logical] = {
+                "arn": r["physical"],
+                "attributes": sns.get_topic_attributes(TopicArn=r["physical"])["Attributes"],
+                "subscriptions": sns.list_subscriptions_by_topic(
+                    TopicArn=r["physical"])["Subscriptions"],
+            }
+        elif r["type"] == "AWS::CloudWatch::Dashboard":
+            dashboard = client("cloudwatch").get_dashboard(DashboardName=r["physical"])
+            dashboards[logical] = {
+                "name": dashboard["DashboardName"],
+                "arn": dashboard["DashboardArn"],
+                "body": json.loads(dashboard["DashboardBody"]),
+            }
+        elif r["type"] == "AWS::SQS::Queue":
+            queues[logical] = {
+                "url": r["physical"],
+                "attributes": client("sqs").get_queue_attributes(
+                    QueueUrl=r["physical"], AttributeNames=["All"])["Attributes"],
+            }
+    return topics, dashboards, queues
+
+
 def main():
-    endpoint = sys.argv[1] if len(sys.argv) > 1 else os.environ["VEIL_TEST_ENDPOINT"]
+    args = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    args.add_argument("endpoint", nargs="?", default=os.environ.get("VEIL_TEST_ENDPOINT"))
+    args.add_argument("--stack-name", default=STACK)
+    args.add_argument("parameters", nargs="*", metavar="Parameter=Value")
+    args = args.parse_intermixed_args()
+    if args.endpoint is None:
+        sys.exit("deploy_to_moto: no endpoint (argument or $VEIL_TEST_ENDPOINT)")
+    endpoint, stack = args.endpoint, args.stack_name
+    overrides = dict(p.split("=", 1) for p in args.parameters)
     client = lambda service: boto3.client(service, endpoint_url=endpoint, region_name=REGION)  # noqa: E731
     s3, cloudformation = client("s3"), client("cloudformation")
 
@@ -252,24 +314,33 @@ def main():
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::Serverless::Function" and isinstance(props.get("CodeUri"), str):
             props["CodeUri"] = code
-    cfn = transform(template, {}, NoManagedPolicies())
-    stripped = strip_unsupported(cfn)
+    cfn = transform(template, overrides, NoManagedPolicies())
+    parameters = parameter_values(cfn, stack, overrides)
+    stripped = strip_unsupported(cfn, parameters)
+    for logical, resource in cfn["Resources"].items():
+        if resource["Type"] == "AWS::KMS::Key" and deployed(
+                resource, parameters, cfn.get("Conditions", {})):
+            cfn.setdefault("Outputs", {})[KEY_OUTPUT.format(logical)] = {"Value": {"Fn::ToJsonString": {
+                "arn": {"Fn::GetAtt": [logical, "Arn"]},
+                "policy": resource["Properties"]["KeyPolicy"],
+            }}}
     for s in stripped:
         print(f"deploy_to_moto: not deployed: {s['logical']} ({s['type']}): {s['reason']}",
               file=sys.stderr)
 
-    remove_earlier_stack(cloudformation, s3)
+    remove_earlier_stack(cloudformation, s3, stack)
     cloudformation.create_stack(
-        StackName=STACK,
+        StackName=stack,
         TemplateBody=json.dumps(cfn),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in overrides.items()],
         Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
     )
     cloudformation.get_waiter("stack_create_complete").wait(
-        StackName=STACK, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-    stack = cloudformation.describe_stacks(StackName=STACK)["Stacks"][0]
+        StackName=stack, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    created = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
     resources = {
         r["LogicalResourceId"]: {"type": r["ResourceType"], "physical": r.get("PhysicalResourceId", "")}
-        for r in cloudformation.describe_stack_resources(StackName=STACK)["StackResources"]
+        for r in cloudformation.describe_stack_resources(StackName=stack)["StackResources"]
         if r.get("LogicalResourceId")  # moto lists resources whose Condition is false as blanks
     }
     physical = {logical: r["physical"] for logical, r in resources.items()}
@@ -280,15 +351,30 @@ def main():
             configuration.pop("ResponseMetadata", None)
             configuration["RoleStatements"] = role_statements(client("iam"), configuration["Role"])
             functions[logical] = configuration
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in created.get("Outputs", [])}
+    alarms = {
+        s["logical"]: json.loads(outputs.pop(ALARM_OUTPUT.format(s["logical"])))
+        for s in stripped if s["type"] == "AWS::CloudWatch::Alarm"
+    }
+    keys = {
+        logical: json.loads(outputs.pop(KEY_OUTPUT.format(logical)))
+        for logical, r in resources.items() if r["type"] == "AWS::KMS::Key"
+    }
+    topics, dashboards, queues = monitoring(client, resources)
     json.dump({
-        "stack": STACK,
-        "status": stack["StackStatus"],
-        "parameters": {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])},
-        "outputs": {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},
+        "stack": stack,
+        "status": created["StackStatus"],
+        "parameters": {p["ParameterKey"]: p["ParameterValue"] for p in created.get("Parameters", [])},
+        "outputs": outputs,
         "resources": resources,
         "functions": functions,
         "s3_triggers": s3_triggers(cfn, physical),
         "not_deployed": stripped,
+        "alarms": alarms,
+        "topics": topics,
+        "dashboards": dashboards,
+        "queues": queues,
+        "keys": keys,
     }, sys.stdout, default=str, indent=1)
     print()
 
