@@ -117,6 +117,8 @@ fn the_deployed_template_sanitizes_a_snapshot() {
     let name = function["FunctionName"].as_str().unwrap().to_owned();
     assert_eq!(output("FunctionArn"), function["FunctionArn"].as_str().unwrap());
     let env: BTreeMap<String, String> = serde_json::from_value(function["Environment"]["Variables"].clone()).unwrap();
+    // The PII guard's defaults, spelled out (PiiGuard, PiiAllow).
+    assert_eq!((env["PII_GUARD"].as_str(), env["PII_ALLOW"].as_str()), ("warn", ""));
 
     // S3 invokes the function for uploads to the input bucket (moto keeps no notification
     // configuration from CloudFormation: this is the transformed template's).
@@ -240,7 +242,7 @@ fn the_deployed_template_sanitizes_a_snapshot() {
 /// The template's monitoring on a second stack, side by side with the first on the same
 /// server (its own stack name, Prefix and configuration paths): an alarm e-mail and a KMS key
 /// created by the stack, so the topic is encrypted and the key policy must let the alarms
-/// publish.
+/// publish; and the PII guard set to fail, with accepted findings.
 #[test]
 fn the_alarms_watch_the_deployed_function_queue_and_topic() {
     let m = moto();
@@ -255,11 +257,16 @@ fn the_alarms_watch_the_deployed_function_queue_and_topic() {
             "SharedConfigPath=/veilmon/",
             "InstanceConfigPath=/veilmon/hris/",
             "CreateKmsKey=true",
+            "PiiGuard=fail",
+            "PiiAllow=WORK_PHONE:phone,NOTES:ip",
             &parameter,
         ],
     );
     assert_eq!(deployed["status"], "CREATE_COMPLETE", "{deployed:#}");
     assert_eq!(deployed["parameters"]["Prefix"], "veilmon");
+    let env = &deployed["functions"]["SanitizerFunction"]["Environment"]["Variables"];
+    assert_eq!(env["PII_GUARD"], "fail");
+    assert_eq!(env["PII_ALLOW"], "WORK_PHONE:phone,NOTES:ip");
     monitoring(&deployed, Some(email));
 }
 
