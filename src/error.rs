@@ -54,6 +54,42 @@ pub enum Error {
     /// A configuration value (salt, key, environment) is missing or invalid.
     #[error("{0}")]
     Config(String),
+    /// Two destinations of one run name the same file, folder or object (however spelled):
+    /// one output would replace the other.
+    #[error(
+        "`{first}` and `{second}` are the same destination: one output would replace the other (a lookup table over a sanitized copy publishes every original); give each its own path"
+    )]
+    SameDestination {
+        /// The first, as spelled.
+        first: String,
+        /// The second, as spelled.
+        second: String,
+    },
+    /// A destination is an input of the run (however spelled, stdin included).
+    #[error("output `{output}` is the input `{input}`: writing it would destroy what is being read")]
+    OutputIsInput {
+        /// The output, as spelled.
+        output: String,
+        /// The input, as spelled.
+        input: String,
+    },
+    /// A destination veil does not write: a socket, a block device, a symlink to nothing, a
+    /// folder where a file name is needed.
+    #[error("{location} {why}")]
+    Unwritable {
+        /// The destination, as spelled.
+        location: String,
+        /// What it is, and what veil writes instead.
+        why: String,
+    },
+    /// Another veil run is writing to this output folder.
+    #[error("another veil run ({}) is writing to {folder}", match pid { Some(p) => format!("pid {p}"), None => "pid unknown".into() })]
+    Locked {
+        /// The folder, as spelled.
+        folder: String,
+        /// The process that holds it, when known.
+        pid: Option<u32>,
+    },
     /// Stopped on request (Ctrl-C): nothing of the interrupted output was published.
     #[error("interrupted")]
     Interrupted,
@@ -76,7 +112,13 @@ impl Error {
     /// and I/O failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Rules { .. } | Error::Header { .. } | Error::Config(_) => 2,
+            Error::Rules { .. }
+            | Error::Header { .. }
+            | Error::Config(_)
+            | Error::SameDestination { .. }
+            | Error::OutputIsInput { .. }
+            | Error::Unwritable { .. }
+            | Error::Locked { .. } => 2,
             Error::Data { .. } | Error::Io { .. } => 1,
             Error::Interrupted => 130,
             Error::Pii { .. } => 3,

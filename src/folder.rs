@@ -1,54 +1,67 @@
 //! Runs over many inputs: every file under a folder or an S3 prefix, each sanitized by a
 //! job of its own into the same relative path under each output folder or prefix.
 //!
-//! A re-run is safe to repeat and to interrupt. Each output records what it was made from
-//! ([`crate::provenance`]); a file whose outputs all record the same input, rules and
-//! pseudonym settings is skipped. Outputs appear whole or not at all (as for one file), so an
-//! interrupted run leaves only complete outputs, and running it again finishes the rest.
-//! Several files are sanitized at once; memory grows with that number, never with the number
-//! or size of the files.
+//! A re-run is safe to repeat and to interrupt. Each output records what it was made from and
+//! how ([`crate::provenance`]); a file whose outputs all record the same input, rules, pseudonym
+//! settings and at least as strict a policy, and whose local outputs are as written, is
+//! skipped. Outputs appear whole or not at all (as for one file), so an interrupted run leaves
+//! only complete outputs, and running it again finishes the rest. One run at a time writes
+//! into a local output folder (a lock). Several files are sanitized at once; memory grows
+//! with that number and a few hundred bytes per file, never with the size of the files.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::identity::Identity;
 use crate::job::{Destination, Job, JobContext, Progress};
-use crate::provenance::{self, Identity, Manifest, Record};
+use crate::listing::{self, Filter, Found, Ignored};
+use crate::local;
+use crate::location::Location;
+use crate::pipeline::Finding;
+use crate::provenance::{self, Manifest, Policy, Present, Record, Stored};
 use crate::rules::{ColumnarRules, Rules};
 
 /// One output tree of a run: a folder or prefix, the rules that make its files, and the
 /// SHA-256 of those rules as written (recorded with every output).
 pub struct FolderOutput<'r> {
-    /// A folder, or `s3://bucket/prefix/`.
-    pub root: String,
+    /// A folder, or an S3 prefix.
+    pub root: Location,
     /// The rules (MultiType `fileRules` match each file's relative path).
     pub rules: &'r Rules,
     /// SHA-256 (hex) of the rules' text.
     pub rules_sha256: String,
+    /// The copy that leaves (the sanitized one): the PII guard looks at its clear columns.
+    /// Lookup tables stay private and are not scanned.
+    pub scan: bool,
 }
 
 /// A run over every file under a folder or prefix.
 pub struct Folder<'r> {
-    /// A folder, or `s3://bucket/prefix/`.
-    pub input: String,
+    /// A folder, or an S3 prefix.
+    pub input: Location,
     /// Where each file's outputs go.
     pub outputs: Vec<FolderOutput<'r>>,
-    /// Globs a file's relative path must match (one of); empty: `*.csv` and `*.csv.gz`.
-    pub include: Vec<String>,
-    /// Globs that leave a file out.
-    pub exclude: Vec<String>,
+    /// Which files are taken.
+    pub filter: Filter,
     /// Files sanitized at once.
     pub jobs: usize,
     /// Re-do every file, up to date or not.
     pub force: bool,
+    /// Re-hash every local output and compare it with its record.
+    pub verify: bool,
     /// Say what would be done and why, writing nothing.
     pub dry_run: bool,
     /// Stop starting files after the first failure.
     pub fail_fast: bool,
-    /// Set (by a signal handler) to stop: files in progress are abandoned, leaving nothing.
+    /// Where the caller writes its report: checked against the run's inputs and outputs, so
+    /// that it replaces neither.
+    pub report: Option<Location>,
+    /// Set (by a signal handler, or when stdout closed) to stop: files in progress are
+    /// abandoned, leaving nothing.
     pub cancel: Option<&'r AtomicBool>,
 }
 
@@ -78,6 +91,14 @@ impl Status {
             Status::Interrupted => "interrupted",
         }
     }
+
+    const ALL: [Status; 5] = [
+        Status::Done,
+        Status::Skipped,
+        Status::WouldDo,
+        Status::Failed,
+        Status::Interrupted,
+    ];
 }
 
 /// One file's outcome.
@@ -99,25 +120,57 @@ pub struct FileOutcome {
     pub seconds: f64,
     /// The error, for a failed file (never a cell value).
     pub error: Option<String>,
-    /// What the PII guard found in the sanitized output (first output), without values.
-    pub findings: Vec<crate::pipeline::Finding>,
+    /// What the PII guard found in the scanned output, without values: this run's for a file
+    /// done, the recorded ones for a file up to date.
+    pub findings: Vec<Finding>,
+    /// Warnings (missing columns, names matching nothing): this run's, or the recorded ones.
+    pub warnings: Vec<String>,
 }
 
-/// What a run did.
+/// What a run did: counts, and the failed files.
 #[derive(Debug, Default)]
 pub struct FolderSummary {
-    /// Every file, in the order they finished.
-    pub files: Vec<FileOutcome>,
+    /// Files per status, in [`Status::ALL`] order.
+    counts: [usize; 5],
+    /// Rows written.
+    pub rows: u64,
+    /// Stored bytes of the files sanitized.
+    pub bytes: u64,
+    /// The files that failed, in the order they finished.
+    pub failed: Vec<FileOutcome>,
     /// Stopped by `cancel` before the end.
     pub interrupted: bool,
     /// Files matched under the input root (some may not have been started).
     pub listed: usize,
+    /// Entries left out (not regular files).
+    pub ignored: usize,
 }
 
 impl FolderSummary {
     /// Files with a status.
     pub fn count(&self, status: Status) -> usize {
-        self.files.iter().filter(|f| f.status == status).count()
+        Status::ALL
+            .iter()
+            .position(|s| *s == status)
+            .map_or(0, |i| self.counts[i])
+    }
+
+    /// Files that ended one way or another.
+    pub fn finished(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    fn add(&mut self, outcome: FileOutcome) {
+        if let Some(i) = Status::ALL.iter().position(|s| *s == outcome.status) {
+            self.counts[i] += 1;
+        }
+        self.rows += outcome.rows;
+        if outcome.status == Status::Done {
+            self.bytes += outcome.bytes;
+        }
+        if outcome.status == Status::Failed {
+            self.failed.push(outcome);
+        }
     }
 }
 
@@ -131,178 +184,29 @@ pub enum Event<'a> {
         /// Their stored size.
         bytes: u64,
     },
+    /// An entry under the input was left out: not a file veil can read whole.
+    Ignored(&'a Ignored),
     /// More bytes of some input were read.
     Read(u64),
     /// A file ended (done, skipped, failed, ...).
     Finished(&'a FileOutcome),
 }
 
-/// A folder or a prefix.
-enum Root {
-    Local(PathBuf),
-    S3 { bucket: String, prefix: String },
-}
-
-impl Root {
-    fn parse(location: &str) -> Result<Root> {
-        if let Some(rest) = location.strip_prefix("s3://") {
-            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            if bucket.is_empty() {
-                return Err(Error::Config(format!("`{location}` names no bucket")));
-            }
-            let mut prefix = prefix.to_owned();
-            if !prefix.is_empty() && !prefix.ends_with('/') {
-                prefix.push('/');
-            }
-            return Ok(Root::S3 {
-                bucket: bucket.to_owned(),
-                prefix,
-            });
-        }
-        Ok(Root::Local(PathBuf::from(location)))
-    }
-
-    /// The location of a file at `relative` under the root.
-    fn join(&self, relative: &str) -> String {
-        match self {
-            Root::Local(dir) => dir.join(relative).to_string_lossy().into_owned(),
-            Root::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}{relative}"),
-        }
-    }
-
-    /// True when `other` lies inside this root (or is it).
-    fn contains(&self, other: &Root) -> bool {
-        match (self, other) {
-            (Root::Local(a), Root::Local(b)) => {
-                let (a, b) = (absolute(a), absolute(b));
-                b.starts_with(&a)
-            }
-            (Root::S3 { bucket: a, prefix: p }, Root::S3 { bucket: b, prefix: q }) => {
-                a == b && q.starts_with(p.as_str())
-            }
-            _ => false,
-        }
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    path.canonicalize()
-        .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(path))
-}
-
-/// A file found under the input root.
-struct Found {
-    relative: String,
-    identity: Identity,
-}
-
-/// `*` matches within a path segment, `**` across segments, `?` one character. A pattern
-/// without `/` is matched against the file name alone.
-pub fn glob_matches(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p {
-            [] => s.is_empty(),
-            [b'*', b'*', rest @ ..] => (0..=s.len()).any(|i| go(rest.strip_prefix(b"/").unwrap_or(rest), &s[i..])),
-            [b'*', rest @ ..] => (0..=s.len())
-                .take_while(|&i| i == 0 || s[i - 1] != b'/')
-                .any(|i| go(rest, &s[i..])),
-            [b'?', rest @ ..] => matches!(s, [c, tail @ ..] if *c != b'/' && go(rest, tail)),
-            [c, rest @ ..] => matches!(s, [d, tail @ ..] if d == c && go(rest, tail)),
-        }
-    }
-    let target = if pattern.contains('/') {
-        path
-    } else {
-        path.rsplit('/').next().unwrap_or(path)
-    };
-    go(pattern.as_bytes(), target.as_bytes())
-}
-
 impl Folder<'_> {
-    fn wanted(&self, relative: &str) -> bool {
-        let defaults = ["*.csv".to_owned(), "*.csv.gz".to_owned()];
-        let include = if self.include.is_empty() {
-            &defaults[..]
-        } else {
-            &self.include
-        };
-        include.iter().any(|g| glob_matches(g, relative)) && !self.exclude.iter().any(|g| glob_matches(g, relative))
-    }
-
-    fn list(&self, root: &Root, context: &JobContext<'_>) -> Result<Vec<Found>> {
-        let mut found = Vec::new();
-        match root {
-            Root::Local(dir) => {
-                let mut stack = vec![dir.clone()];
-                while let Some(at) = stack.pop() {
-                    let entries =
-                        std::fs::read_dir(&at).map_err(|e| Error::io(format!("listing {}", at.display()), e))?;
-                    for entry in entries {
-                        let entry = entry.map_err(|e| Error::io(format!("listing {}", at.display()), e))?;
-                        let path = entry.path();
-                        let kind = entry
-                            .file_type()
-                            .map_err(|e| Error::io(format!("listing {}", path.display()), e))?;
-                        if kind.is_dir() {
-                            stack.push(path);
-                            continue;
-                        }
-                        let relative = path
-                            .strip_prefix(dir)
-                            .unwrap_or(&path)
-                            .components()
-                            .map(|c| c.as_os_str().to_string_lossy())
-                            .collect::<Vec<_>>()
-                            .join("/");
-                        if self.wanted(&relative) {
-                            let identity = provenance::local_identity(&path)
-                                .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-                            found.push(Found { relative, identity });
-                        }
-                    }
-                }
-            }
-            Root::S3 { bucket, prefix } => {
-                #[cfg(feature = "aws")]
-                {
-                    let cloud = context
-                        .cloud
-                        .ok_or_else(|| Error::Config("s3:// needs the AWS clients".into()))?;
-                    for object in crate::aws::s3::list(cloud.aws(), bucket, prefix)? {
-                        let relative = object.key[prefix.len()..].to_owned();
-                        if !relative.is_empty() && !relative.ends_with('/') && self.wanted(&relative) {
-                            let identity = Identity {
-                                etag: object.etag,
-                                size: Some(object.size),
-                                ..Identity::default()
-                            };
-                            found.push(Found { relative, identity });
-                        }
-                    }
-                }
-                #[cfg(not(feature = "aws"))]
-                {
-                    let _ = (bucket, prefix, context);
-                    return Err(Error::Config("s3:// needs veil built with the `aws` feature".into()));
-                }
-            }
-        }
-        found.sort_by(|a, b| a.relative.cmp(&b.relative));
-        Ok(found)
-    }
-
     /// Sanitizes every file under the input root that is not up to date, `jobs` at a time;
     /// `on_event` hears of the listing, of bytes read and of each file as it ends. A failed
     /// file does not stop the others (unless `fail_fast`): its outcome says why.
     ///
     /// # Errors
-    /// The roots cannot be listed or are nested, or a manifest cannot be read or written.
+    /// The roots overlap or are one, the report would replace an input or output, another run
+    /// holds an output folder, the input cannot be listed, or a manifest cannot be read or
+    /// written.
     pub fn run(&self, context: &JobContext<'_>, on_event: &(dyn Fn(Event<'_>) + Sync)) -> Result<FolderSummary> {
-        let input = Root::parse(&self.input)?;
-        let roots: Vec<Root> = self
+        let input = Identity::of(&self.input, false)?;
+        let roots: Vec<Identity> = self
             .outputs
             .iter()
-            .map(|o| Root::parse(&o.root))
+            .map(|o| Identity::of(&o.root, true))
             .collect::<Result<_>>()?;
         for (i, root) in roots.iter().enumerate() {
             if input.contains(root) {
@@ -311,9 +215,9 @@ impl Folder<'_> {
                     self.outputs[i].root, self.input
                 )));
             }
-            // The same folder under two spellings (`out/`, `./out/`), or one inside the other:
-            // two outputs could land on one path, a lookup table (originals) over a sanitized
-            // copy.
+            // The same folder under two spellings (`out/`, `./out/`, a symlink to it), or one
+            // inside the other: two outputs could land on one path, a lookup table
+            // (originals) over a sanitized copy.
             if let Some(j) = (0..i).find(|&j| roots[j].contains(root) || root.contains(&roots[j])) {
                 return Err(Error::Config(format!(
                     "outputs `{}` and `{}` overlap: give each output its own folder or prefix, \
@@ -322,17 +226,36 @@ impl Folder<'_> {
                 )));
             }
         }
-        let files = self.list(&input, context)?;
+        let listing = listing::list(&self.input, &self.filter, context.cloud)?;
+        self.check_report(&input, &roots, &listing.files)?;
+        let _locks = if self.dry_run {
+            Vec::new()
+        } else {
+            self.outputs
+                .iter()
+                .filter_map(|o| Some((o.root.as_path()?, o.root.to_string())))
+                .map(|(dir, spelled)| local::lock_folder(dir, &spelled))
+                .collect::<Result<Vec<_>>>()?
+        };
+        let files = listing.files;
         on_event(Event::Listed {
             files: files.len(),
-            bytes: files.iter().map(|f| f.identity.size.unwrap_or(0)).sum(),
+            bytes: files.iter().map(|f| f.source.size.unwrap_or(0)).sum(),
         });
+        for ignored in &listing.ignored {
+            on_event(Event::Ignored(ignored));
+        }
         let state = State {
             manifests: Mutex::new(HashMap::new()),
-            saved: Mutex::new(Instant::now()),
+            saved: Mutex::new((Instant::now(), Duration::ZERO)),
             summary: Mutex::new(FolderSummary::default()),
             next: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
+            policy: Policy {
+                guard: context.options.pii_guard,
+                allow: context.options.pii_allow.clone(),
+                strict_columns: context.options.strict_columns,
+            },
         };
         let jobs = self.jobs.max(1);
         let mut options = context.options.clone();
@@ -343,10 +266,10 @@ impl Folder<'_> {
             progress: None,
             ..*context
         };
+        let cancelled = || per_file.options.cancel.is_some_and(|c| c.load(Ordering::Relaxed));
         let work = || -> Result<()> {
             loop {
-                let stop = self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
-                    || (self.fail_fast && state.failed.load(Ordering::Relaxed));
+                let stop = cancelled() || (self.fail_fast && state.failed.load(Ordering::Relaxed));
                 let i = state.next.fetch_add(1, Ordering::Relaxed);
                 if stop || i >= files.len() {
                     return Ok(());
@@ -360,7 +283,7 @@ impl Folder<'_> {
                     progress: Some(&progress),
                     ..per_file.clone()
                 };
-                let outcome = self.file(&files[i], &input, &roots, &context, &state)?;
+                let outcome = self.file(&files[i], &context, &state)?;
                 if outcome.status == Status::Failed {
                     state.failed.store(true, Ordering::Relaxed);
                 }
@@ -370,7 +293,7 @@ impl Folder<'_> {
                     on_event(Event::Read(rest));
                 }
                 on_event(Event::Finished(&outcome));
-                state.summary.lock().expect("not poisoned").files.push(outcome);
+                state.summary.lock().expect("not poisoned").add(outcome);
             }
         };
         let results: Vec<Result<()>> = std::thread::scope(|scope| {
@@ -388,35 +311,60 @@ impl Folder<'_> {
         }
         results.into_iter().collect::<Result<()>>()?;
         let mut summary = state.summary.into_inner().expect("not poisoned");
-        summary.interrupted = summary.count(Status::Interrupted) > 0
-            || (self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) && summary.files.len() < files.len());
+        summary.interrupted =
+            summary.count(Status::Interrupted) > 0 || (cancelled() && summary.finished() < files.len());
         summary.listed = files.len();
+        summary.ignored = listing.ignored.len();
         Ok(summary)
+    }
+
+    /// Refuses a report that is, or would become, one of the run's inputs (under the input
+    /// root, matching the globs) or outputs, or a manifest or lock.
+    fn check_report(&self, input: &Identity, roots: &[Identity], files: &[Found]) -> Result<()> {
+        let Some(report) = &self.report else {
+            return Ok(());
+        };
+        let at = Identity::of(report, true)?;
+        if let Some(relative) = at.relative_to(input)
+            && self.filter.wants(&relative)
+        {
+            return Err(Error::OutputIsInput {
+                output: report.to_string(),
+                input: self.input.join(&relative).to_string(),
+            });
+        }
+        for (o, root) in self.outputs.iter().zip(roots) {
+            let Some(relative) = at.relative_to(root) else {
+                continue;
+            };
+            let name = relative.rsplit('/').next().unwrap_or_default();
+            if files.iter().any(|f| f.relative == relative) || name == provenance::MANIFEST || name == local::LOCK {
+                return Err(Error::SameDestination {
+                    first: o.root.join(&relative).to_string(),
+                    second: report.to_string(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// One file: skip it, or run its job. Errors of the file are its outcome; only a
     /// manifest that cannot be written stops the run.
-    fn file(
-        &self,
-        found: &Found,
-        input: &Root,
-        roots: &[Root],
-        context: &JobContext<'_>,
-        state: &State,
-    ) -> Result<FileOutcome> {
+    fn file(&self, found: &Found, context: &JobContext<'_>, state: &State) -> Result<FileOutcome> {
         let started = Instant::now();
-        let location = input.join(&found.relative);
-        let outputs: Vec<String> = roots.iter().map(|r| r.join(&found.relative)).collect();
+        let location = self.input.join(&found.relative);
+        let outputs: Vec<Location> = self.outputs.iter().map(|o| o.root.join(&found.relative)).collect();
         let mut outcome = FileOutcome {
-            input: location.clone(),
-            outputs: outputs.clone(),
+            input: location.to_string(),
+            outputs: outputs.iter().map(Location::to_string).collect(),
             status: Status::Skipped,
             reason: None,
             rows: 0,
-            bytes: found.identity.size.unwrap_or(0),
+            bytes: found.source.size.unwrap_or(0),
             seconds: 0.0,
             error: None,
             findings: Vec::new(),
+            warnings: Vec::new(),
         };
         let fail = |mut outcome: FileOutcome, error: String| {
             outcome.status = Status::Failed;
@@ -424,21 +372,22 @@ impl Folder<'_> {
             outcome.seconds = started.elapsed().as_secs_f64();
             outcome
         };
+        if let Some(problem) = &found.problem {
+            return Ok(fail(outcome, problem.clone()));
+        }
         let mut wanted = Record {
-            input: location.clone(),
-            identity: found.identity.clone(),
-            rules: String::new(),
+            input: location.to_string(),
+            source: found.source.clone(),
             settings: context.pseudonymizer.fingerprint().to_owned(),
-        };
-        let local = match input {
-            Root::Local(dir) => Some(dir.join(&found.relative)),
-            Root::S3 { .. } => None,
+            policy: state.policy.clone(),
+            ..Record::default()
         };
         let mut reason = self.force.then_some("forced");
         let mut rules = Vec::new();
         let mut touched = Vec::new();
+        let mut recorded = Vec::new();
         for (i, output) in self.outputs.iter().enumerate() {
-            let Some(columnar) = rules_for(output.rules, &found.relative, input) else {
+            let Some(columnar) = rules_for(output.rules, &found.relative, &self.input) else {
                 let error = format!(
                     "no fileRules template matches `{}` (rules of {}; templates: {})",
                     found.relative,
@@ -448,29 +397,41 @@ impl Folder<'_> {
                 return Ok(fail(outcome, error));
             };
             rules.push(columnar);
-            if reason.is_none() {
-                wanted.rules = output.rules_sha256.clone();
-                let existing = match self.existing(i, &roots[i], &found.relative, context, state) {
-                    Ok(record) => record,
-                    Err(e) => return Ok(fail(outcome, e.to_string())),
-                };
-                reason = provenance::stale(existing.as_ref(), &wanted, local.as_deref());
-                if reason.is_none()
-                    && let Some(mut record) = existing
-                    && record.identity.mtime != found.identity.mtime
-                {
+            if reason.is_some() {
+                continue;
+            }
+            wanted.rules = output.rules_sha256.clone();
+            let existing = match state.existing(i, &outputs[i], &output.root, &found.relative, context) {
+                Ok(record) => record,
+                Err(e) => return Ok(fail(outcome, e.to_string())),
+            };
+            let present = outputs[i].as_path().map(|path| Present {
+                path,
+                verify: self.verify,
+            });
+            reason = provenance::stale(existing.as_ref(), &wanted, location.as_path(), present);
+            if reason.is_none()
+                && let Some(record) = existing
+            {
+                if record.source.mtime != found.source.mtime {
                     // Touched but the same bytes: remember the new time, so that the next
                     // run need not hash the file again.
-                    record.identity.mtime = found.identity.mtime;
+                    let mut record = record.clone();
+                    record.source.mtime = found.source.mtime;
                     touched.push((i, record));
                 }
+                recorded.push(record);
             }
         }
         outcome.reason = reason;
         if reason.is_none() {
+            for record in recorded {
+                outcome.findings.extend(record.findings);
+                outcome.warnings.extend(record.warnings);
+            }
             if !self.dry_run {
                 for (i, record) in touched {
-                    state.record(i, &roots[i], &found.relative, record)?;
+                    state.record(i, &self.outputs[i].root, &found.relative, record)?;
                 }
             }
             return Ok(outcome);
@@ -479,108 +440,67 @@ impl Folder<'_> {
             outcome.status = Status::WouldDo;
             return Ok(outcome);
         }
-        if let Some(path) = &local {
+        if let Some(path) = location.as_path() {
             match provenance::sha256_file(path) {
-                Ok(hash) => wanted.identity.sha256 = Some(hash),
+                Ok(hash) => wanted.source.sha256 = Some(hash),
                 Err(e) => return Ok(fail(outcome, format!("reading {}: {e}", path.display()))),
             }
         }
         let mut job = Job::new(location.clone());
         let mut records = Vec::new();
         for (i, output) in self.outputs.iter().enumerate() {
+            if outputs[i].as_path().is_some_and(Path::is_dir) {
+                return Ok(fail(outcome, format!("output {} is a folder", outputs[i])));
+            }
             let record = Record {
                 rules: output.rules_sha256.clone(),
                 ..wanted.clone()
             };
-            if let Root::Local(_) = roots[i] {
-                let output = Path::new(&outputs[i]);
-                if let Some(dir) = output.parent()
-                    && let Err(e) = std::fs::create_dir_all(dir)
-                {
-                    return Ok(fail(outcome, format!("creating {}: {e}", dir.display())));
-                }
-                remove_stale_temps(output);
-            }
             let mut destination = Destination::new(outputs[i].clone(), rules[i]);
             destination.metadata = record.to_metadata();
-            // The first output is the sanitized copy, the one that leaves.
-            destination.scan = i == 0;
+            destination.scan = output.scan;
             job = job.destination(destination);
             records.push(record);
         }
-        match job.run(context) {
-            Ok(summary) => {
-                outcome.status = Status::Done;
-                outcome.rows = summary.rows;
-                outcome.findings = summary.outputs.into_iter().flat_map(|o| o.findings).collect();
-            }
+        let summary = match job.run(context) {
+            Ok(summary) => summary,
             Err(Error::Interrupted) => {
                 outcome.status = Status::Interrupted;
                 outcome.seconds = started.elapsed().as_secs_f64();
                 return Ok(outcome);
             }
             Err(e) => return Ok(fail(outcome, e.to_string())),
-        }
+        };
+        outcome.status = Status::Done;
+        outcome.rows = summary.rows;
         outcome.seconds = started.elapsed().as_secs_f64();
-        for (i, record) in records.into_iter().enumerate() {
-            state.record(i, &roots[i], &found.relative, record)?;
+        for (i, (mut record, written)) in records.into_iter().zip(summary.outputs).enumerate() {
+            record.warnings = written.warning.into_iter().collect();
+            record.findings = written.findings;
+            if let Some(path) = outputs[i].as_path() {
+                record.stored = Some(Stored {
+                    size: written.bytes,
+                    mtime: std::fs::metadata(path).ok().and_then(|m| provenance::mtime(&m)),
+                    digest: written.digest,
+                });
+            }
+            outcome.findings.extend(record.findings.iter().cloned());
+            outcome.warnings.extend(record.warnings.iter().cloned());
+            state.record(i, &self.outputs[i].root, &found.relative, record)?;
         }
-        // Saved now and then, not after every file: an entry lost to a crash only costs
-        // doing that file again.
-        let mut saved = state.saved.lock().expect("not poisoned");
-        if saved.elapsed() >= Duration::from_secs(2) {
-            state.save()?;
-            *saved = Instant::now();
-        }
+        state.save_now_and_then()?;
         Ok(outcome)
-    }
-
-    /// The record of an existing output, or `None` when there is no output or no record.
-    fn existing(
-        &self,
-        i: usize,
-        root: &Root,
-        relative: &str,
-        context: &JobContext<'_>,
-        state: &State,
-    ) -> Result<Option<Record>> {
-        match root {
-            Root::Local(dir) => {
-                if !dir.join(relative).is_file() {
-                    return Ok(None);
-                }
-                state.recorded(i, dir, relative)
-            }
-            Root::S3 { bucket, prefix } => {
-                #[cfg(feature = "aws")]
-                {
-                    let cloud = context
-                        .cloud
-                        .ok_or_else(|| Error::Config("s3:// needs the AWS clients".into()))?;
-                    let at = crate::aws::s3::Location {
-                        bucket: bucket.clone(),
-                        key: format!("{prefix}{relative}"),
-                    };
-                    let head = crate::aws::s3::head_if_any(cloud.aws(), &at)?;
-                    Ok(head.and_then(|h| Record::from_metadata(&h.metadata)))
-                }
-                #[cfg(not(feature = "aws"))]
-                {
-                    let _ = (bucket, prefix, context, relative);
-                    Err(Error::Config("s3:// needs veil built with the `aws` feature".into()))
-                }
-            }
-        }
     }
 }
 
 /// The rules for a file: its path under the input root matched against MultiType templates;
 /// failing that, its whole S3 key (as psoxy matched it) or the trailing segments of its local
 /// path, so that templates written for psoxy's bucket layout still match.
-fn rules_for<'r>(rules: &'r Rules, relative: &str, input: &Root) -> Option<&'r ColumnarRules> {
-    rules.for_key(relative).or_else(|| match input {
-        Root::S3 { prefix, .. } => rules.for_key(&format!("{prefix}{relative}")),
-        Root::Local(dir) => rules.for_local_path(&dir.join(relative).to_string_lossy()),
+fn rules_for<'r>(rules: &'r Rules, relative: &str, input: &Location) -> Option<&'r ColumnarRules> {
+    rules.for_key(relative).or_else(|| match input.join(relative) {
+        Location::S3(at) => rules.for_key(&at.key),
+        Location::Local(path) => rules.for_local_path(&path.to_string_lossy()),
+        Location::Stdio => None,
     })
 }
 
@@ -590,10 +510,13 @@ struct State {
     /// folder, so that each stays small however many files a tree holds. Loaded when first
     /// needed.
     manifests: Mutex<HashMap<(usize, String), Manifest>>,
-    saved: Mutex<Instant>,
+    /// When the manifests were last saved, and how long that took.
+    saved: Mutex<(Instant, Duration)>,
     summary: Mutex<FolderSummary>,
     next: AtomicUsize,
     failed: AtomicBool,
+    /// The checks outputs pass in this run, recorded with them.
+    policy: Policy,
 }
 
 impl State {
@@ -614,18 +537,53 @@ impl State {
         Ok(f(manifest, name))
     }
 
-    /// The record of output `i`'s file at `relative` under the local folder `root`.
-    fn recorded(&self, i: usize, root: &Path, relative: &str) -> Result<Option<Record>> {
-        self.with_manifest(i, root, relative, |m, name| m.get(name).cloned())
+    /// The record of output `i` (at `at`, file `relative` under `root`): the manifest's entry
+    /// locally, the object's metadata on S3; `None` when there is none.
+    fn existing(
+        &self,
+        i: usize,
+        at: &Location,
+        root: &Location,
+        relative: &str,
+        context: &JobContext<'_>,
+    ) -> Result<Option<Record>> {
+        match (root, at) {
+            (Location::Local(dir), _) => self.with_manifest(i, dir, relative, |m, name| m.get(name).cloned()),
+            #[cfg(feature = "aws")]
+            (_, Location::S3(object)) => {
+                let aws = crate::location::aws(context.cloud, object)?;
+                let head = crate::aws::s3::head_if_any(aws, object)?;
+                Ok(head.and_then(|h| Record::from_metadata(&h.metadata)))
+            }
+            _ => {
+                let _ = context;
+                Err(Error::Config(format!(
+                    "{at}: S3 needs veil built with the `aws` feature"
+                )))
+            }
+        }
     }
 
     /// Records what output `i`'s file at `relative` was made from (local outputs only: on
     /// S3 the record is the object's metadata, written with it).
-    fn record(&self, i: usize, root: &Root, relative: &str, record: Record) -> Result<()> {
+    fn record(&self, i: usize, root: &Location, relative: &str, record: Record) -> Result<()> {
         match root {
-            Root::Local(dir) => self.with_manifest(i, dir, relative, |m, name| m.insert(name, record)),
-            Root::S3 { .. } => Ok(()),
+            Location::Local(dir) => self.with_manifest(i, dir, relative, |m, name| m.insert(name, record)),
+            _ => Ok(()),
         }
+    }
+
+    /// Saves the manifests now and then, not after every file: an entry lost to a crash only
+    /// costs doing that file again. The wait grows with the time a save takes, so that saving
+    /// stays a small share of the run however large the manifests grow.
+    fn save_now_and_then(&self) -> Result<()> {
+        let mut saved = self.saved.lock().expect("not poisoned");
+        if saved.0.elapsed() >= Duration::from_secs(2).max(saved.1 * 20) {
+            let started = Instant::now();
+            self.save()?;
+            *saved = (Instant::now(), started.elapsed());
+        }
+        Ok(())
     }
 
     /// Writes every manifest that changed.
@@ -637,53 +595,36 @@ impl State {
     }
 }
 
-/// Removes what a killed run left of this output: hidden temp files named after it.
-fn remove_stale_temps(output: &Path) {
-    let (Some(dir), Some(name)) = (output.parent(), output.file_name().and_then(|n| n.to_str())) else {
-        return;
-    };
-    let prefix = format!(".{name}.");
-    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    }) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name();
-        let file = file.to_string_lossy();
-        if file.starts_with(&prefix) && file.ends_with(".veil-tmp") {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn globs_match_names_and_paths() {
-        assert!(glob_matches("*.csv", "2024/01/hris.csv"));
-        assert!(glob_matches("*.csv.gz", "a.csv.gz"));
-        assert!(!glob_matches("*.csv", "a.csv.gz"));
-        assert!(glob_matches("2024/*/*.csv", "2024/01/x.csv"));
-        assert!(!glob_matches("2024/*.csv", "2024/01/x.csv"));
-        assert!(glob_matches("2024/**/*.csv", "2024/01/02/x.csv"));
-        assert!(glob_matches("2024/**/*.csv", "2024/x.csv"));
-        assert!(glob_matches("hris-2024-0?-*.csv", "x/hris-2024-07-01.csv"));
-    }
-
-    #[test]
-    fn roots_join_and_nest() {
-        let s3 = Root::parse("s3://b/in").unwrap();
-        assert_eq!(s3.join("a/x.csv"), "s3://b/in/a/x.csv");
-        assert!(s3.contains(&Root::parse("s3://b/in/out/").unwrap()));
-        assert!(!s3.contains(&Root::parse("s3://b/out/").unwrap()));
-        let dir = tempfile::tempdir().unwrap();
-        let input = Root::Local(dir.path().to_path_buf());
-        assert!(input.contains(&Root::Local(dir.path().join("out"))));
-        assert!(!Root::Local(dir.path().join("in")).contains(&Root::Local(dir.path().join("out"))));
+    fn summaries_count_and_keep_only_failures() {
+        let mut summary = FolderSummary::default();
+        let outcome = |status| FileOutcome {
+            input: "in/a.csv".into(),
+            outputs: vec![],
+            status,
+            reason: None,
+            rows: 2,
+            bytes: 10,
+            seconds: 0.0,
+            error: None,
+            findings: vec![],
+            warnings: vec![],
+        };
+        summary.add(outcome(Status::Done));
+        summary.add(outcome(Status::Skipped));
+        summary.add(outcome(Status::Failed));
+        assert_eq!(
+            (
+                summary.count(Status::Done),
+                summary.count(Status::Skipped),
+                summary.finished()
+            ),
+            (1, 1, 3)
+        );
+        assert_eq!((summary.rows, summary.bytes, summary.failed.len()), (6, 10, 1));
     }
 }

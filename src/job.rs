@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::identity::{self, Named};
 use crate::io::{DiscardOutput, MemoryOutput, Output};
-use crate::location::{self, Cloud};
+use crate::location::{self, Cloud, Location};
 use crate::pipeline::{self, Options, Sink, Summary};
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::ColumnarRules;
@@ -16,22 +17,17 @@ use crate::rules::ColumnarRules;
 /// Where an output goes.
 #[derive(Clone)]
 pub enum Target {
-    /// A path, `-` for stdout, or `s3://bucket/key`.
-    Location(String),
+    /// A path, stdout, or an S3 object. A folder or prefix (an existing folder, or a name
+    /// ending in `/`) means "in it, under the input's file name", as `cp` does.
+    Location(Location),
     /// Memory (tests, examples).
     Memory(MemoryOutput),
     /// Nowhere: the run is read for its summary (`veil check --scan`).
     Discard,
 }
 
-impl From<&str> for Target {
-    fn from(location: &str) -> Self {
-        Target::Location(location.to_owned())
-    }
-}
-
-impl From<String> for Target {
-    fn from(location: String) -> Self {
+impl From<Location> for Target {
+    fn from(location: Location) -> Self {
         Target::Location(location)
     }
 }
@@ -73,20 +69,11 @@ impl<'r> Destination<'r> {
         }
     }
 
-    /// Where it goes, for messages.
-    pub fn name(&self) -> &str {
-        match &self.target {
-            Target::Location(l) => l,
-            Target::Memory(_) => "<memory>",
-            Target::Discard => "<scan>",
-        }
-    }
-
-    fn open(&self, input: &str, cloud: Option<&Cloud>) -> Result<Box<dyn Output>> {
-        match &self.target {
-            Target::Memory(out) => Ok(Box::new(out.clone())),
-            Target::Discard => Ok(Box::new(DiscardOutput)),
-            Target::Location(location) => {
+    /// Opens it at `at` (its location once a folder is resolved to a file in it).
+    fn open(&self, at: Option<&Location>, input: &str, cloud: Option<&Cloud>) -> Result<Box<dyn Output>> {
+        match (&self.target, at) {
+            (Target::Memory(out), _) => Ok(Box::new(out.clone())),
+            (Target::Location(_), Some(location)) => {
                 let mut metadata = HashMap::from([
                     ("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
                     (
@@ -96,20 +83,21 @@ impl<'r> Destination<'r> {
                 ]);
                 metadata.extend(self.metadata.clone());
                 let stored = location::Stored {
-                    gzip: self.gzip.unwrap_or_else(|| location.ends_with(".gz")),
+                    gzip: self.gzip.unwrap_or_else(|| location.is_gz()),
                     content_type: self.content_type.clone(),
                     metadata,
                 };
                 location::create(location, &stored, cloud)
             }
+            _ => Ok(Box::new(DiscardOutput)),
         }
     }
 }
 
 /// What a job reads.
 enum Source {
-    /// A path, `-` for stdin, or `s3://bucket/key`.
-    Location(String),
+    /// A path, stdin, or an S3 object.
+    Location(Location),
     /// Bytes in memory, with a name for messages.
     Bytes { name: String, bytes: Vec<u8> },
 }
@@ -158,10 +146,10 @@ impl<'a> JobContext<'a> {
 }
 
 impl<'r> Job<'r> {
-    /// A job reading `input`: a path, `-` for stdin, or `s3://bucket/key`.
-    pub fn new(input: impl Into<String>) -> Self {
+    /// A job reading `input`: a path, stdin, or an S3 object.
+    pub fn new(input: Location) -> Self {
         Job {
-            source: Source::Location(input.into()),
+            source: Source::Location(input),
             destinations: Vec::new(),
         }
     }
@@ -189,10 +177,10 @@ impl<'r> Job<'r> {
     }
 
     /// The input, for messages.
-    pub fn input(&self) -> &str {
+    pub fn input(&self) -> String {
         match &self.source {
-            Source::Location(l) => l,
-            Source::Bytes { name, .. } => name,
+            Source::Location(l) => l.to_string(),
+            Source::Bytes { name, .. } => name.clone(),
         }
     }
 
@@ -201,21 +189,73 @@ impl<'r> Job<'r> {
         &self.destinations
     }
 
-    /// Sanitizes the input into every output in one pass; nothing is published unless all
-    /// succeed (see [`pipeline::run`]).
+    /// Where each output goes: a folder or prefix resolved to the input's name in it, then
+    /// every destination checked against the others and the input ([`identity::check`]),
+    /// before anything is opened. `None` for outputs in memory or nowhere.
     ///
     /// # Errors
-    /// The input cannot be opened, the rules do not fit its header, a row is bad, or an
-    /// output cannot be written.
+    /// A folder destination for an input without a name (stdin, bytes), a destination veil
+    /// does not write (a socket), two destinations that are one, or one that is the input.
+    pub fn locations(&self) -> Result<Vec<Option<Location>>> {
+        let input = match &self.source {
+            Source::Location(l) => Some(l),
+            Source::Bytes { .. } => None,
+        };
+        let mut locations = Vec::new();
+        for d in &self.destinations {
+            let Target::Location(target) = &d.target else {
+                locations.push(None);
+                continue;
+            };
+            let at = if target.is_folder() {
+                let name = input.and_then(Location::file_name).ok_or_else(|| Error::Unwritable {
+                    location: target.to_string(),
+                    why: "is a folder, and the input has no file name to give the output in it".into(),
+                })?;
+                target.join(&name)
+            } else {
+                target.clone()
+            };
+            if let Some(path) = at.as_path() {
+                crate::local::destination(path)?;
+            }
+            locations.push(Some(at));
+        }
+        let inputs = match input {
+            Some(l) => vec![Named::new(l, false)?],
+            None => Vec::new(),
+        };
+        let outputs = locations
+            .iter()
+            .flatten()
+            .map(|l| Named::new(l, true))
+            .collect::<Result<Vec<_>>>()?;
+        identity::check(&inputs, &outputs)?;
+        Ok(locations)
+    }
+
+    /// Sanitizes the input into every output in one pass; nothing is published unless all
+    /// succeed (see [`pipeline::run`]). Destinations are checked first ([`Job::locations`]).
+    ///
+    /// # Errors
+    /// A destination is refused, the input cannot be opened, the rules do not fit its header,
+    /// a row is bad, or an output cannot be written.
     pub fn run(&self, context: &JobContext<'_>) -> Result<Summary> {
+        let locations = self.locations()?;
         let input = self.input();
+        let input = input.as_str();
         let sinks = self
             .destinations
             .iter()
-            .map(|d| Sink {
+            .zip(&locations)
+            .map(|(d, at)| Sink {
                 rules: d.rules,
-                location: d.name().to_owned(),
-                open: Box::new(move || d.open(input, context.cloud)),
+                location: match (&d.target, at) {
+                    (_, Some(at)) => at.to_string(),
+                    (Target::Memory(_), None) => "<memory>".to_owned(),
+                    _ => "<scan>".to_owned(),
+                },
+                open: Box::new(move || d.open(at.as_ref(), input, context.cloud)),
                 scan: d.scan,
             })
             .collect();
@@ -258,7 +298,7 @@ mod tests {
         let memory = MemoryOutput::default();
         let job = Job::from_bytes("x.csv", b"id,n\n1,a\n".to_vec())
             .output(memory.clone(), rules)
-            .output(file.to_str().unwrap(), rules);
+            .output(Location::Local(file.clone()), rules);
         let summary = job.run(&JobContext::new(&pz)).unwrap();
         assert_eq!(summary.rows, 1);
         assert_eq!(

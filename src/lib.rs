@@ -35,14 +35,19 @@
 mod aws;
 mod bytes;
 mod config;
+mod digest;
 mod email;
 mod error;
+mod escape;
 mod folder;
 mod generate;
 mod gzip;
+mod identity;
 mod io;
 mod java;
 mod job;
+mod listing;
+mod local;
 mod location;
 mod pii;
 mod pipeline;
@@ -60,12 +65,14 @@ mod yaml;
 pub use aws::{lambda::run as run_lambda, s3::parameter as ssm_parameter};
 pub use config::{pseudonymizer_from_env, salt_from_env, salt_from_file_bytes as salt_from_file};
 pub use error::{DataError, Error, Problem, Result};
-pub use folder::{Event, FileOutcome, Folder, FolderOutput, FolderSummary, Status, glob_matches};
+pub use escape::{escape, name as shown_name};
+pub use folder::{Event, FileOutcome, Folder, FolderOutput, FolderSummary, Status};
 pub use generate::{PLANTED, Planted, write_hris, write_hris_planted};
 pub use gzip::{DEFAULT_LEVEL as DEFAULT_GZIP_LEVEL, Writer as GzipWriter, parse_level as parse_gzip_level};
-pub use io::{MemoryOutput, Output, same_file};
+pub use io::{MemoryOutput, Output};
 pub use job::{Destination, Job, JobContext, Progress, Target};
-pub use location::{Cloud, Stored, create as create_output, is_s3, open as open_input};
+pub use listing::{Filter, Ignored, glob_matches};
+pub use location::{Cloud, Location, S3Path, Stored, create as create_output, open as open_input};
 pub use pii::{Kind as PiiKind, scan as scan_cell};
 pub use pipeline::{
     Finding, Options as RunOptions, OutputSummary, PiiGuard, Scratch, Sink, Summary, available_threads,

@@ -10,6 +10,7 @@ use std::io::Read;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, mpsc};
 
+use crate::digest::Digest;
 use crate::error::{DataError, Error, Result};
 use crate::gzip;
 use crate::io::Output;
@@ -179,6 +180,11 @@ pub struct OutputSummary {
     pub warning: Option<String>,
     /// Personal data found in its clear columns (PII guard), minus what was allowed.
     pub findings: Vec<Finding>,
+    /// Bytes written, as stored (compressed, for a gzip output).
+    pub bytes: u64,
+    /// XXH3-128 of the bytes written, as stored ([`crate::digest`]): what a re-run compares
+    /// to tell an output that changed since.
+    pub digest: String,
 }
 
 /// Every core the process may use.
@@ -282,6 +288,8 @@ pub fn run<R: Read>(
                 pseudonymized: plan.pseudonymized_columns(),
                 warning: plan.warning(),
                 findings: Vec::new(),
+                bytes: 0,
+                digest: String::new(),
                 location: sink.location,
             });
         }
@@ -293,6 +301,7 @@ pub fn run<R: Read>(
             members: levels.iter().map(|l| l.map(|_| gzip::Member::default())).collect(),
             summaries: &summaries,
             tally: Tally::default(),
+            digests: levels.iter().map(|_| Digest::default()).collect(),
         };
         let eol_bytes = eol.map_or(&b""[..], LineEnding::as_bytes);
         let mut head = Work::default();
@@ -318,11 +327,13 @@ pub fn run<R: Read>(
             options,
         )?;
         writer.finish()?;
-        Ok((rows, writer.tally))
+        Ok((rows, writer.tally, writer.digests))
     })();
-    let result = result.and_then(|(rows, tally)| {
-        for (i, summary) in summaries.iter_mut().enumerate() {
+    let result = result.and_then(|(rows, tally, digests)| {
+        for (i, (summary, digest)) in summaries.iter_mut().zip(digests).enumerate() {
             summary.findings = tally.findings(i, &plans[i], &options.pii_allow);
+            summary.bytes = digest.len();
+            summary.digest = digest.hex();
         }
         let found: Vec<(String, Finding)> = summaries
             .iter()
@@ -450,23 +461,31 @@ struct Writer<'a> {
     members: Vec<Option<gzip::Member>>,
     summaries: &'a [OutputSummary],
     tally: Tally,
+    /// Of the bytes as stored, per output.
+    digests: Vec<Digest>,
 }
 
 impl Writer<'_> {
     /// Writes the gzip headers.
     fn start(&mut self) -> Result<()> {
-        for (i, member) in self.members.iter().enumerate() {
-            if member.is_some() {
-                write(&mut self.outputs[i], &gzip::HEADER, &self.summaries[i].location)?;
+        for i in 0..self.outputs.len() {
+            if self.members[i].is_some() {
+                self.put(i, &gzip::HEADER)?;
             }
         }
         Ok(())
     }
 
+    /// Writes bytes as stored to output `i`.
+    fn put(&mut self, i: usize, bytes: &[u8]) -> Result<()> {
+        self.digests[i].update(bytes);
+        write(&mut self.outputs[i], bytes, &self.summaries[i].location)
+    }
+
     /// Appends one batch to every output.
     fn write(&mut self, work: &Work) -> Result<()> {
         self.tally.add(&work.hits);
-        for (i, out) in self.outputs.iter_mut().enumerate() {
+        for i in 0..self.outputs.len() {
             let bytes = match &mut self.members[i] {
                 Some(member) => {
                     member.add(&work.gzipped[i]);
@@ -474,16 +493,16 @@ impl Writer<'_> {
                 }
                 None => &work.text[i],
             };
-            write(out, bytes, &self.summaries[i].location)?;
+            self.put(i, bytes)?;
         }
         Ok(())
     }
 
     /// Writes the gzip trailers.
     fn finish(&mut self) -> Result<()> {
-        for (i, member) in self.members.iter().enumerate() {
-            if let Some(member) = member {
-                write(&mut self.outputs[i], &member.trailer(), &self.summaries[i].location)?;
+        for i in 0..self.outputs.len() {
+            if let Some(trailer) = self.members[i].as_ref().map(gzip::Member::trailer) {
+                self.put(i, &trailer)?;
             }
         }
         Ok(())

@@ -1,10 +1,14 @@
-//! What an output was made from, so that a re-run can skip what is up to date.
+//! What an output was made from and how, so that a re-run can skip what is up to date and
+//! re-do what is not.
 //!
-//! Each output of a folder or prefix run records its input's identity (an S3 ETag; or a
-//! local file's size, modification time and SHA-256), the SHA-256 of the rules that made it
-//! and the fingerprint of the pseudonym settings ([`crate::Pseudonymizer::fingerprint`]).
-//! On S3 the record is the object's metadata; locally it is an entry in a manifest kept in
-//! each output folder (beside the outputs it describes) and replaced atomically.
+//! Each output of a folder or prefix run records its input (an S3 ETag; or a local file's
+//! size, modification time and SHA-256), the SHA-256 of the rules that made it, the
+//! fingerprint of the pseudonym settings ([`crate::Pseudonymizer::fingerprint`]) and the
+//! [`Policy`] it was checked under. A local output's record also holds the output itself (size,
+//! modification time and the digest computed in the pass) and the warnings and PII findings of
+//! the run that made it. On S3 the record is the object's metadata (input, rules, settings,
+//! policy: what is known when the upload starts); locally it is an entry in a manifest kept in
+//! each output folder, beside the outputs it describes, replaced atomically and synced.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -12,16 +16,20 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
-use sha2::Digest;
+use sha2::Digest as _;
 
+use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::local;
+use crate::pii::Kind;
+use crate::pipeline::{Finding, PiiGuard};
 
 /// The manifest's file name in each local output folder.
 pub const MANIFEST: &str = ".veil-manifest.json";
 
 /// What identifies an input's content.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
+pub struct Source {
     /// An S3 object's ETag.
     pub etag: Option<String>,
     /// Size in bytes (stored, before any gunzip).
@@ -32,21 +40,131 @@ pub struct Identity {
     pub sha256: Option<String>,
 }
 
-/// What one output was made from.
+/// A local output as it was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stored {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime: Option<u128>,
+    /// [`Digest`] of its bytes.
+    pub digest: String,
+}
+
+/// The checks an output passed: a stricter policy re-checks what a looser one let through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// The PII guard's mode.
+    pub guard: PiiGuard,
+    /// Findings accepted (`--pii-allow`).
+    pub allow: Vec<(String, Kind)>,
+    /// Missing columns refused (`--strict-columns`).
+    pub strict_columns: bool,
+}
+
+impl Policy {
+    fn rank(guard: PiiGuard) -> u8 {
+        match guard {
+            PiiGuard::Off => 0,
+            PiiGuard::Warn => 1,
+            PiiGuard::Fail => 2,
+        }
+    }
+
+    /// True when an output checked under this policy passes `wanted` too: a guard at least as
+    /// strict, no finding accepted that `wanted` does not accept, strict columns if wanted.
+    pub fn covers(&self, wanted: &Policy) -> bool {
+        Self::rank(self.guard) >= Self::rank(wanted.guard)
+            && self.allow.iter().all(|(c, k)| {
+                wanted
+                    .allow
+                    .iter()
+                    .any(|(wc, wk)| wk == k && crate::java::equals_ignore_case(wc, c))
+            })
+            && (self.strict_columns || !wanted.strict_columns)
+    }
+
+    /// As recorded: `guard=warn;allow=NOTES:email,X:phone;strict-columns=no`.
+    pub fn to_text(&self) -> String {
+        let guard = match self.guard {
+            PiiGuard::Off => "off",
+            PiiGuard::Warn => "warn",
+            PiiGuard::Fail => "fail",
+        };
+        let allow: Vec<String> = self.allow.iter().map(|(c, k)| format!("{c}:{}", k.name())).collect();
+        format!(
+            "guard={guard};allow={};strict-columns={}",
+            allow.join(","),
+            if self.strict_columns { "yes" } else { "no" }
+        )
+    }
+
+    /// Reads [`Policy::to_text`]; anything it cannot read is the loosest policy, so that the
+    /// output is checked again.
+    pub fn from_text(text: &str) -> Policy {
+        let mut policy = Policy {
+            guard: PiiGuard::Off,
+            ..Policy::default()
+        };
+        for part in text.split(';') {
+            match part.split_once('=') {
+                Some(("guard", v)) => policy.guard = PiiGuard::parse(v).unwrap_or(PiiGuard::Off),
+                Some(("allow", v)) => {
+                    policy.allow = v
+                        .split(',')
+                        .filter_map(|a| {
+                            let (c, k) = a.rsplit_once(':')?;
+                            Some((c.to_owned(), Kind::parse(k)?))
+                        })
+                        .collect();
+                }
+                Some(("strict-columns", v)) => policy.strict_columns = v == "yes",
+                _ => {}
+            }
+        }
+        policy
+    }
+}
+
+/// What one output was made from, and how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
     /// The input, as located when the output was made (for people; not compared).
     pub input: String,
     /// The input's identity.
-    pub identity: Identity,
+    pub source: Source,
     /// SHA-256 (hex) of the rules.
     pub rules: String,
     /// [`crate::Pseudonymizer::fingerprint`].
     pub settings: String,
+    /// The checks it passed.
+    pub policy: Policy,
+    /// The output as written (local outputs).
+    pub stored: Option<Stored>,
+    /// Warnings of the run that made it (names only).
+    pub warnings: Vec<String>,
+    /// PII findings of the run that made it (local outputs).
+    pub findings: Vec<Finding>,
 }
 
-/// Why an output must be made again, or `None` when it is up to date.
-pub fn stale(record: Option<&Record>, wanted: &Record, local: Option<&Path>) -> Option<&'static str> {
+/// A local output to look at when deciding whether it is up to date.
+pub struct Present<'a> {
+    /// Its path.
+    pub path: &'a Path,
+    /// Re-hash it and compare with the recorded digest (`--verify`).
+    pub verify: bool,
+}
+
+/// Why an output must be made again, or `None` when it is up to date. `input` is the local
+/// input file (to hash when only its time changed); `output` the local output to check
+/// against its recorded size, time and digest (`None` for S3, whose record lives and dies
+/// with the object).
+pub fn stale(
+    record: Option<&Record>,
+    wanted: &Record,
+    input: Option<&Path>,
+    output: Option<Present<'_>>,
+) -> Option<&'static str> {
     let Some(record) = record else {
         return Some("new");
     };
@@ -56,22 +174,56 @@ pub fn stale(record: Option<&Record>, wanted: &Record, local: Option<&Path>) -> 
     if record.settings != wanted.settings {
         return Some("salt or settings changed");
     }
-    let (was, now) = (&record.identity, &wanted.identity);
-    if now.etag.is_some() {
-        return (was.etag != now.etag).then_some("input changed");
-    }
-    if was.size != now.size {
+    if input_changed(&record.source, &wanted.source, input) {
         return Some("input changed");
     }
+    if let Some(output) = output {
+        let Some(stored) = &record.stored else {
+            return Some("output not recorded");
+        };
+        let Ok(meta) = fs::metadata(output.path) else {
+            return Some("output missing");
+        };
+        if meta.len() != stored.size || mtime(&meta) != stored.mtime {
+            return Some("output changed");
+        }
+        if output.verify {
+            let digest = fs::File::open(output.path).and_then(Digest::of_reader);
+            if !digest.is_ok_and(|d| d.hex() == stored.digest) {
+                return Some("output changed");
+            }
+        }
+    }
+    if !record.policy.covers(&wanted.policy) {
+        return Some("stricter checks");
+    }
+    None
+}
+
+fn input_changed(was: &Source, now: &Source, local: Option<&Path>) -> bool {
+    if now.etag.is_some() {
+        return was.etag != now.etag;
+    }
+    if was.size != now.size {
+        return true;
+    }
     if was.mtime == now.mtime {
-        return None;
+        return false;
     }
     // Touched, perhaps not changed: the content decides.
     let same = match (local, &was.sha256) {
         (Some(path), Some(hash)) => sha256_file(path).is_ok_and(|h| &h == hash),
         _ => false,
     };
-    (!same).then_some("input changed")
+    !same
+}
+
+/// A file's modification time, nanoseconds since the epoch.
+pub fn mtime(meta: &fs::Metadata) -> Option<u128> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
 }
 
 /// SHA-256 (hex) of a file's bytes.
@@ -100,24 +252,15 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A local file's identity from its metadata (the hash comes later, from reading it).
-///
-/// # Errors
-/// The file's metadata cannot be read.
-pub fn local_identity(path: &Path) -> io::Result<Identity> {
-    let meta = fs::metadata(path)?;
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos());
-    Ok(Identity {
+pub fn local_source(meta: &fs::Metadata) -> Source {
+    Source {
         size: Some(meta.len()),
-        mtime,
-        ..Identity::default()
-    })
+        mtime: mtime(meta),
+        ..Source::default()
+    }
 }
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "veil-input",
     "veil-input-etag",
     "veil-input-size",
@@ -125,21 +268,24 @@ const KEYS: [&str; 7] = [
     "veil-input-sha256",
     "veil-rules-sha256",
     "veil-settings-sha256",
+    "veil-policy",
 ];
 
+const STORED: [&str; 3] = ["veil-output-size", "veil-output-mtime", "veil-output-digest"];
+
 impl Record {
-    /// The record as S3 user metadata (and manifest fields): `veil-input…`,
-    /// `veil-rules-sha256`, `veil-settings-sha256`.
+    /// The record as S3 user metadata: what is known before the output is written.
     pub fn to_metadata(&self) -> HashMap<String, String> {
-        let i = &self.identity;
+        let s = &self.source;
         let values = [
             Some(self.input.clone()),
-            i.etag.clone(),
-            i.size.map(|n| n.to_string()),
-            i.mtime.map(|n| n.to_string()),
-            i.sha256.clone(),
+            s.etag.clone(),
+            s.size.map(|n| n.to_string()),
+            s.mtime.map(|n| n.to_string()),
+            s.sha256.clone(),
             Some(self.rules.clone()),
             Some(self.settings.clone()),
+            Some(self.policy.to_text()),
         ];
         KEYS.iter()
             .zip(values)
@@ -152,7 +298,7 @@ impl Record {
         let get = |k: &str| metadata.get(k).cloned();
         Some(Record {
             input: get("veil-input").unwrap_or_default(),
-            identity: Identity {
+            source: Source {
                 etag: get("veil-input-etag"),
                 size: get("veil-input-size").and_then(|v| v.parse().ok()),
                 mtime: get("veil-input-mtime").and_then(|v| v.parse().ok()),
@@ -160,8 +306,81 @@ impl Record {
             },
             rules: get("veil-rules-sha256")?,
             settings: get("veil-settings-sha256")?,
+            policy: Policy::from_text(&get("veil-policy").unwrap_or_default()),
+            ..Record::default()
         })
     }
+
+    /// The record as a manifest entry: the metadata, the output as stored, the warnings and
+    /// findings.
+    fn to_json(&self) -> Value {
+        let mut fields: Map<String, Value> = self
+            .to_metadata()
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        if let Some(stored) = &self.stored {
+            let values = [
+                Some(stored.size.to_string()),
+                stored.mtime.map(|m| m.to_string()),
+                Some(stored.digest.clone()),
+            ];
+            for (k, v) in STORED.iter().zip(values) {
+                if let Some(v) = v {
+                    fields.insert((*k).to_owned(), Value::String(v));
+                }
+            }
+        }
+        if !self.warnings.is_empty() {
+            fields.insert("warnings".into(), json!(self.warnings));
+        }
+        if !self.findings.is_empty() {
+            fields.insert("pii".into(), self.findings.iter().map(Finding::to_json).collect());
+        }
+        Value::Object(fields)
+    }
+
+    fn from_json(value: &Value) -> Option<Record> {
+        let object = value.as_object()?;
+        let strings: HashMap<String, String> = object
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+            .collect();
+        let mut record = Record::from_metadata(&strings)?;
+        record.stored = match (strings.get(STORED[0]), strings.get(STORED[2])) {
+            (Some(size), Some(digest)) => Some(Stored {
+                size: size.parse().ok()?,
+                mtime: strings.get(STORED[1]).and_then(|m| m.parse().ok()),
+                digest: digest.clone(),
+            }),
+            _ => None,
+        };
+        record.warnings = object
+            .get("warnings")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|w| Some(w.as_str()?.to_owned())).collect())
+            .unwrap_or_default();
+        record.findings = object
+            .get("pii")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(finding_from_json).collect())
+            .unwrap_or_default();
+        Some(record)
+    }
+}
+
+fn finding_from_json(value: &Value) -> Option<Finding> {
+    Some(Finding {
+        column: value.get("column")?.as_str()?.to_owned(),
+        kind: Kind::parse(value.get("kind")?.as_str()?)?,
+        cells: value.get("cells")?.as_u64()?,
+        lines: value
+            .get("lines")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_u64)
+            .collect(),
+    })
 }
 
 /// The records of one local output folder, by output path relative to it.
@@ -199,13 +418,7 @@ impl Manifest {
         let value: Value = serde_json::from_str(&text).map_err(|_| corrupt())?;
         let outputs = value.get("outputs").and_then(Value::as_object).ok_or_else(corrupt)?;
         for (output, fields) in outputs {
-            let fields: HashMap<String, String> = fields
-                .as_object()
-                .ok_or_else(corrupt)?
-                .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect();
-            let record = Record::from_metadata(&fields).ok_or_else(corrupt)?;
+            let record = Record::from_json(fields).ok_or_else(corrupt)?;
             manifest.records.insert(output.clone(), record);
         }
         Ok(manifest)
@@ -224,8 +437,9 @@ impl Manifest {
         }
     }
 
-    /// Writes the manifest, when a record changed: a temporary file beside it, then renamed
-    /// over it, so a reader never sees half of one.
+    /// Writes the manifest, when a record changed: a temporary file beside it, synced, then
+    /// renamed over it and the folder synced, so a reader never sees half of one and a
+    /// crash never loses a saved one.
     ///
     /// # Errors
     /// The folder is not writable.
@@ -233,23 +447,11 @@ impl Manifest {
         if !self.changed {
             return Ok(());
         }
-        let outputs: Map<String, Value> = self
-            .records
-            .iter()
-            .map(|(k, r)| (k.clone(), json!(r.to_metadata())))
-            .collect();
-        let text = serde_json::to_string_pretty(&json!({"veil": "manifest 1", "outputs": outputs}))
+        let outputs: Map<String, Value> = self.records.iter().map(|(k, r)| (k.clone(), r.to_json())).collect();
+        let text = serde_json::to_string_pretty(&json!({"veil": "manifest 2", "outputs": outputs}))
             .expect("a map of strings serializes");
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let context = || format!("writing {}", self.path.display());
-        fs::create_dir_all(dir).map_err(|e| Error::io(context(), e))?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".veil-manifest.")
-            .suffix(".veil-tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(context(), e))?;
-        io::Write::write_all(&mut temp, text.as_bytes()).map_err(|e| Error::io(context(), e))?;
-        temp.persist(&self.path).map_err(|e| Error::io(context(), e.error))?;
+        local::write_whole(&self.path, text.as_bytes())
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
         self.changed = false;
         Ok(())
     }
@@ -262,7 +464,7 @@ mod tests {
     fn record(etag: Option<&str>, size: u64, mtime: u128, sha: &str) -> Record {
         Record {
             input: "in/a.csv".into(),
-            identity: Identity {
+            source: Source {
                 etag: etag.map(str::to_owned),
                 size: Some(size),
                 mtime: Some(mtime),
@@ -270,34 +472,38 @@ mod tests {
             },
             rules: "r".into(),
             settings: "s".into(),
+            ..Record::default()
         }
     }
 
     #[test]
     fn what_changed_decides() {
         let was = record(None, 10, 1, "h");
-        assert_eq!(stale(None, &was, None), Some("new"));
-        assert_eq!(stale(Some(&was), &was, None), None);
+        assert_eq!(stale(None, &was, None, None), Some("new"));
+        assert_eq!(stale(Some(&was), &was, None, None), None);
         let rules = Record {
             rules: "r2".into(),
             ..was.clone()
         };
-        assert_eq!(stale(Some(&was), &rules, None), Some("rules changed"));
+        assert_eq!(stale(Some(&was), &rules, None, None), Some("rules changed"));
         let settings = Record {
             settings: "s2".into(),
             ..was.clone()
         };
-        assert_eq!(stale(Some(&was), &settings, None), Some("salt or settings changed"));
         assert_eq!(
-            stale(Some(&was), &record(None, 11, 1, "h"), None),
+            stale(Some(&was), &settings, None, None),
+            Some("salt or settings changed")
+        );
+        assert_eq!(
+            stale(Some(&was), &record(None, 11, 1, "h"), None, None),
             Some("input changed")
         );
         let s3 = record(Some("\"e1\""), 10, 0, "");
         assert_eq!(
-            stale(Some(&s3), &record(Some("\"e2\""), 10, 0, ""), None),
+            stale(Some(&s3), &record(Some("\"e2\""), 10, 0, ""), None, None),
             Some("input changed")
         );
-        assert_eq!(stale(Some(&s3), &s3, None), None);
+        assert_eq!(stale(Some(&s3), &s3, None, None), None);
     }
 
     #[test]
@@ -308,21 +514,101 @@ mod tests {
         let hash = sha256_file(&path).unwrap();
         let was = record(None, 8, 1, &hash);
         let now = record(None, 8, 2, "");
-        assert_eq!(stale(Some(&was), &now, Some(&path)), None);
+        assert_eq!(stale(Some(&was), &now, Some(&path), None), None);
         fs::write(&path, "a,b\n1,3\n").unwrap();
-        assert_eq!(stale(Some(&was), &now, Some(&path)), Some("input changed"));
+        assert_eq!(stale(Some(&was), &now, Some(&path), None), Some("input changed"));
+    }
+
+    #[test]
+    fn outputs_are_checked_against_their_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("o.csv");
+        fs::write(&out, "a,b\n").unwrap();
+        let meta = fs::metadata(&out).unwrap();
+        let mut was = record(None, 8, 1, "h");
+        let present = |verify| Some(Present { path: &out, verify });
+        assert_eq!(
+            stale(Some(&was), &was, None, present(false)),
+            Some("output not recorded")
+        );
+        was.stored = Some(Stored {
+            size: 4,
+            mtime: mtime(&meta),
+            digest: Digest::of_reader(&b"a,b\n"[..]).unwrap().hex(),
+        });
+        assert_eq!(stale(Some(&was), &was, None, present(true)), None);
+        // Same size, same time (set back), other bytes: only --verify sees it.
+        fs::write(&out, "x,y\n").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&out)
+            .unwrap()
+            .set_modified(meta.modified().unwrap())
+            .unwrap();
+        assert_eq!(stale(Some(&was), &was, None, present(false)), None);
+        assert_eq!(stale(Some(&was), &was, None, present(true)), Some("output changed"));
+        fs::write(&out, "").unwrap();
+        assert_eq!(stale(Some(&was), &was, None, present(false)), Some("output changed"));
+        fs::remove_file(&out).unwrap();
+        assert_eq!(stale(Some(&was), &was, None, present(false)), Some("output missing"));
+    }
+
+    #[test]
+    fn a_stricter_policy_checks_again_and_a_looser_one_does_not() {
+        let mut was = record(None, 8, 1, "h");
+        was.policy = Policy {
+            guard: PiiGuard::Warn,
+            allow: vec![("NOTES".into(), Kind::Email)],
+            strict_columns: false,
+        };
+        let mut now = was.clone();
+        now.policy.allow = vec![("notes".into(), Kind::Email), ("X".into(), Kind::Phone)];
+        now.policy.guard = PiiGuard::Off;
+        assert_eq!(stale(Some(&was), &now, None, None), None);
+        for stricter in [
+            Policy {
+                guard: PiiGuard::Fail,
+                ..was.policy.clone()
+            },
+            Policy {
+                allow: vec![],
+                ..was.policy.clone()
+            },
+            Policy {
+                strict_columns: true,
+                ..was.policy.clone()
+            },
+        ] {
+            now.policy = stricter;
+            assert_eq!(stale(Some(&was), &now, None, None), Some("stricter checks"));
+        }
+        assert_eq!(Policy::from_text(&was.policy.to_text()), was.policy);
     }
 
     #[test]
     fn manifests_round_trip_and_metadata_too() {
         let dir = tempfile::tempdir().unwrap();
         let mut m = Manifest::load(dir.path()).unwrap();
-        let r = record(None, 8, 5, "abc");
+        let mut r = record(None, 8, 5, "abc");
+        r.stored = Some(Stored {
+            size: 3,
+            mtime: Some(7),
+            digest: "d".into(),
+        });
+        r.warnings = vec!["column `X` is missing".into()];
+        r.findings = vec![Finding {
+            column: "NOTES".into(),
+            kind: Kind::Email,
+            cells: 200,
+            lines: vec![6, 11, 16],
+        }];
         m.insert("sub/a.csv", r.clone());
         m.save().unwrap();
         let loaded = Manifest::load(dir.path()).unwrap();
         assert_eq!(loaded.get("sub/a.csv"), Some(&r));
-        assert_eq!(Record::from_metadata(&r.to_metadata()), Some(r));
+        let from_metadata = Record::from_metadata(&r.to_metadata()).unwrap();
+        assert_eq!(from_metadata.rules, r.rules);
+        assert_eq!(from_metadata.policy, r.policy);
         fs::write(dir.path().join(MANIFEST), "{").unwrap();
         assert!(
             Manifest::load(dir.path())

@@ -106,13 +106,19 @@ fn sanitize(dir: &Path) -> Command {
     cmd
 }
 
-/// Every file under `dir` (hidden ones too), relative with `/`, sorted; folders left out.
+/// The lock file a folder run keeps in each local output folder (rewritten by every run).
+const LOCK: &str = ".veil-lock";
+
+/// Every file under `dir` (hidden ones too, but the output folder's lock), relative with
+/// `/`, sorted; folders left out.
 fn files_under(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, at: &Path, found: &mut Vec<String>) {
         for entry in fs::read_dir(at).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(base, &path, found);
+            } else if at == base && path.file_name().is_some_and(|n| n == LOCK) {
+                continue;
             } else {
                 let relative = path.strip_prefix(base).unwrap();
                 found.push(relative.to_string_lossy().replace('\\', "/"));
@@ -244,6 +250,13 @@ fn first_run_mirrors_the_tree_and_matches_single_file_runs() {
     );
     assert_eq!(files_under(&d.join("out")), listing(&CSVS));
     assert_eq!(files_under(&d.join("lk")), listing(&CSVS));
+    for folder in ["out", "lk"] {
+        let holder = fs::read_to_string(d.join(folder).join(LOCK)).unwrap();
+        assert!(
+            holder.trim().parse::<u32>().is_ok(),
+            "the lock names the run's pid: {holder}"
+        );
+    }
     assert_same_as_single_runs(d, &CSVS, &[]);
     let gz = d.join("lk/2024/02/hris-2024-02-01.csv.gz");
     assert!(fs::read(&gz).unwrap().starts_with(&[0x1f, 0x8b]));
@@ -699,11 +712,13 @@ fn unusable_outputs_are_usage_errors() {
     };
     refused(
         &["-o", "taken.csv", "in/"],
-        "-o `taken.csv` must be a folder or prefix ending in `/` when INPUT is a folder",
+        "-o `taken.csv` must be a folder or prefix ending in `/` when INPUT is a folder: its outputs keep each \
+         input's relative path",
     );
     refused(
         &["-o", "out/", "--lookup", "taken.csv", "in"],
-        "--lookup `taken.csv` must be a folder or prefix ending in `/` when INPUT is a folder",
+        "--lookup `taken.csv` must be a folder or prefix ending in `/` when INPUT is a folder: its outputs keep \
+         each input's relative path",
     );
     refused(
         &["-o", "in/2024/sanitized/", "in/"],

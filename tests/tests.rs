@@ -18,6 +18,10 @@ mod pii;
 /// Invariants on generated data (proptest).
 mod properties;
 
+/// The edges of the file system: aliased, special and folder destinations, crashes,
+/// concurrent runs, outputs changed behind veil's back, strange input trees, closed pipes.
+mod edges;
+
 /// Folder and prefix runs: re-runs, idempotence, failures, interrupts, routing.
 mod folder;
 

@@ -23,12 +23,12 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::aws::event::{self, ObjectRef};
-use crate::aws::s3::{self, Aws, Location};
+use crate::aws::s3::{self, Aws};
 use crate::aws::settings::{Snapshot, Sources, Store};
 use crate::config;
 use crate::error::{Error, Result};
 use crate::job::{Destination, Job, JobContext, Progress};
-use crate::location::Cloud;
+use crate::location::{Cloud, Location, S3Path};
 use crate::pipeline;
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::Rules;
@@ -339,7 +339,7 @@ impl Handler {
     /// Returns what was done, in words (an S3 Batch Operations task's `resultString`).
     fn process(&self, object: &ObjectRef, loaded: &Loaded, deadline: Option<SystemTime>) -> Result<String> {
         let started = Instant::now();
-        let source = Location {
+        let source = S3Path {
             bucket: object.bucket.clone(),
             key: object.key.clone(),
         };
@@ -356,25 +356,22 @@ impl Handler {
             Some(base) => object.key.strip_prefix(base.as_str()).unwrap_or(&object.key),
             None => &object.key,
         };
-        let mut job = Job::new(source.to_string());
+        let mut job = Job::new(Location::S3(source.clone()));
         for (i, t) in loaded.transforms.iter().enumerate() {
             let rules = t
                 .rules
                 .for_key(&object.key)
                 .ok_or_else(|| Error::Config(format!("no applicable rules found for {}", object.key)))?;
-            let target = Location {
+            let target = S3Path {
                 bucket: t.bucket.clone(),
                 key: format!("{}{relative}", t.path),
             };
-            if target == source {
-                return Err(Error::Config(format!("output {target} would overwrite its input")));
-            }
             if target.bucket == source.bucket && self.function.is_empty() {
                 return Err(Error::Config(format!(
                     "output {target} is in the input bucket, and without AWS_LAMBDA_FUNCTION_NAME the loop guard cannot work"
                 )));
             }
-            let mut destination = Destination::new(target.to_string(), rules);
+            let mut destination = Destination::new(Location::S3(target.clone()), rules);
             destination.gzip = Some(t.compress.unwrap_or(input_compressed || self.compress_always));
             // psoxy keeps the source's type unless it is a console upload's form type; veil
             // also replaces the generic octet-stream defaults when the extension says more.

@@ -18,6 +18,7 @@ use tokio_util::io::SyncIoBridge;
 
 use crate::error::{Error, Result};
 use crate::io::{Input, Output, decode};
+use crate::location::S3Path;
 
 /// Default multipart part size; S3 requires at least 5 MiB for all parts but the last.
 pub const PART_SIZE: usize = 8 << 20;
@@ -58,33 +59,6 @@ impl Aws {
             secrets: aws_sdk_secretsmanager::Client::new(&config),
             handle: Handle::current(),
         }
-    }
-}
-
-/// `s3://bucket/key`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Location {
-    /// Bucket name.
-    pub bucket: String,
-    /// Object key.
-    pub key: String,
-}
-
-impl Location {
-    /// Parses `s3://bucket/key`; `None` for anything else.
-    pub fn parse(text: &str) -> Option<Location> {
-        let rest = text.strip_prefix("s3://")?;
-        let (bucket, key) = rest.split_once('/')?;
-        (!bucket.is_empty() && !key.is_empty()).then(|| Location {
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
-        })
-    }
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "s3://{}/{}", self.bucket, self.key)
     }
 }
 
@@ -174,7 +148,7 @@ pub struct Head {
 ///
 /// # Errors
 /// The object is missing or unreadable.
-pub fn head(aws: &Aws, at: &Location) -> Result<Head> {
+pub fn head(aws: &Aws, at: &S3Path) -> Result<Head> {
     let out = aws
         .handle
         .block_on(aws.s3.head_object().bucket(&at.bucket).key(&at.key).send())
@@ -190,7 +164,7 @@ pub fn head(aws: &Aws, at: &Location) -> Result<Head> {
 ///
 /// # Errors
 /// The bucket is unreadable.
-pub fn head_if_any(aws: &Aws, at: &Location) -> Result<Option<Head>> {
+pub fn head_if_any(aws: &Aws, at: &S3Path) -> Result<Option<Head>> {
     let request = aws.s3.head_object().bucket(&at.bucket).key(&at.key).send();
     match aws.handle.block_on(request) {
         Ok(out) => Ok(Some(Head {
@@ -254,7 +228,7 @@ pub fn list(aws: &Aws, bucket: &str, prefix: &str) -> Result<Vec<Listed>> {
 ///
 /// # Errors
 /// The object is missing or unreadable.
-pub fn open(aws: &Aws, at: &Location) -> Result<Input> {
+pub fn open(aws: &Aws, at: &S3Path) -> Result<Input> {
     let out = aws
         .handle
         .block_on(aws.s3.get_object().bucket(&at.bucket).key(&at.key).send())
@@ -303,7 +277,7 @@ pub fn content_type_for(key: &str) -> Option<String> {
 ///
 /// # Errors
 /// The upload cannot be started (missing bucket, access denied, network).
-pub fn create(aws: &Aws, at: &Location, info: ObjectInfo, part_size: usize) -> Result<Box<dyn Output>> {
+pub fn create(aws: &Aws, at: &S3Path, info: ObjectInfo, part_size: usize) -> Result<Box<dyn Output>> {
     let mut upload = Upload {
         aws: aws.clone(),
         at: at.clone(),
@@ -330,7 +304,7 @@ type PartResult = std::result::Result<CompletedPart, String>;
 
 struct Upload {
     aws: Aws,
-    at: Location,
+    at: S3Path,
     info: ObjectInfo,
     part_size: usize,
     /// The part filling.
@@ -598,16 +572,6 @@ pub fn parameter(aws: &Aws, name: &str) -> Result<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn locations_parse() {
-        let at = Location::parse("s3://bucket/a/b.csv").unwrap();
-        assert_eq!((at.bucket.as_str(), at.key.as_str()), ("bucket", "a/b.csv"));
-        assert_eq!(at.to_string(), "s3://bucket/a/b.csv");
-        assert!(Location::parse("s3://bucket").is_none());
-        assert!(Location::parse("s3:///key").is_none());
-        assert!(Location::parse("/tmp/x.csv").is_none());
-    }
 
     #[test]
     fn content_types_follow_psoxy() {

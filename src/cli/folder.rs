@@ -7,26 +7,20 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
-use veil::{ColumnarRules, Event, FileOutcome, Folder, FolderOutput, FolderSummary, JobContext, Rules, Status};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use veil::{
+    ColumnarRules, Event, FileOutcome, Folder, FolderOutput, FolderSummary, JobContext, Location, Rules, Status,
+};
 
 use super::{SanitizeArgs, cloud_for, interrupt, load_all, pseudonymizer, shuffle_seed, usage};
 
-/// True when `input` names a folder or prefix: it ends with `/`, or is a local directory.
-pub fn is_folder(input: &str) -> bool {
-    input.ends_with('/') || (!veil::is_s3(input) && input != "-" && Path::new(input).is_dir())
-}
-
 /// The outputs of a folder run must be folders or prefixes too.
-fn check_output(flag: &str, location: &str) -> anyhow::Result<()> {
-    if location == "-" {
+fn check_output(flag: &str, location: &Location) -> anyhow::Result<()> {
+    if !location.is_folder() {
         return Err(usage(format!(
-            "a folder run needs {flag} FOLDER/ (or s3://bucket/prefix/): its outputs keep each input's relative path"
-        )));
-    }
-    let local_file = !veil::is_s3(location) && Path::new(location).is_file();
-    if local_file || !(location.ends_with('/') || Path::new(location).is_dir()) {
-        return Err(usage(format!(
-            "{flag} `{location}` must be a folder or prefix ending in `/` when INPUT is a folder"
+            "{flag} `{location}` must be a folder or prefix ending in `/` when INPUT is a folder: its \
+             outputs keep each input's relative path"
         )));
     }
     Ok(())
@@ -38,55 +32,77 @@ fn rules_sha256(path: &Path) -> anyhow::Result<String> {
     Ok(veil::sha256_hex(&text))
 }
 
-pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
-    check_output("-o", &args.output)?;
-    for lookup in &args.lookup {
+pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
+    let output = args.output.as_deref().map(super::location).transpose()?;
+    let lookups = args
+        .lookup
+        .iter()
+        .map(|l| super::location(l))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if output.is_none() && lookups.is_empty() {
+        return Err(usage(
+            "a folder run needs -o FOLDER/ or --lookup FOLDER/ (or s3://bucket/prefix/): its outputs keep each \
+             input's relative path",
+        ));
+    }
+    if let Some(out) = &output {
+        check_output("-o", out)?;
+    }
+    for lookup in &lookups {
         check_output("--lookup", lookup)?;
     }
+    let report = args.folder.report.as_deref().map(super::location).transpose()?;
     let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, args.lookup.len())?;
     let builtin = Rules::Columnar(ColumnarRules::lookup(&args.lookup_key));
-    let mut outputs = vec![FolderOutput {
-        root: args.output.clone(),
-        rules: &main_rules,
-        rules_sha256: rules_sha256(&args.rules)?,
-    }];
-    for (i, (root, rules)) in args.lookup.iter().zip(&lookup_rules).enumerate() {
+    let mut outputs = Vec::new();
+    if let Some(root) = output {
+        outputs.push(FolderOutput {
+            root,
+            rules: &main_rules,
+            rules_sha256: rules_sha256(&args.rules)?,
+            scan: true,
+        });
+    }
+    for (i, (root, rules)) in lookups.into_iter().zip(&lookup_rules).enumerate() {
         outputs.push(match rules {
             Some(rules) => FolderOutput {
-                root: root.clone(),
+                root,
                 rules,
                 rules_sha256: rules_sha256(&args.lookup_rules[i])?,
+                scan: false,
             },
             None => FolderOutput {
-                root: root.clone(),
+                root,
                 rules: &builtin,
                 rules_sha256: veil::sha256_hex(
                     format!("veil built-in lookup rules, key {}", args.lookup_key).as_bytes(),
                 ),
+                scan: false,
             },
         });
     }
-    let mut locations: Vec<&str> = outputs.iter().map(|o| o.root.as_str()).collect();
-    locations.push(&args.input);
-    for (i, a) in locations.iter().enumerate() {
-        if locations[..i].contains(a) {
-            return Err(usage(format!("`{a}` is given twice")));
-        }
-    }
-    let s3 = locations.iter().any(|l| veil::is_s3(l));
+    let mut locations: Vec<&Location> = outputs.iter().map(|o| &o.root).collect();
+    locations.push(&input);
+    locations.extend(&report);
+    let s3 = locations.iter().any(|l| l.is_s3());
     let cloud = cloud_for(&locations, &args.secrets)?;
     let pseudonymizer = pseudonymizer(&args.secrets, cloud.as_ref())?;
     let cores = veil::available_threads();
+    let dry_run = args.folder.dry_run;
     let folder = Folder {
-        input: args.input.clone(),
+        input,
         outputs,
-        include: args.folder.include.clone(),
-        exclude: args.folder.exclude.clone(),
+        filter: veil::Filter {
+            include: args.folder.include.clone(),
+            exclude: args.folder.exclude.clone(),
+        },
         // S3 transfers wait on the network: twice the cores keeps the cores busy meanwhile.
         jobs: args.folder.jobs.unwrap_or(if s3 { 2 * cores } else { cores }).max(1),
         force: args.folder.force,
-        dry_run: args.folder.dry_run,
+        verify: args.folder.verify,
+        dry_run,
         fail_fast: args.folder.fail_fast,
+        report: report.clone(),
         cancel: Some(interrupt::flag()),
     };
     let context = JobContext {
@@ -103,50 +119,83 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         },
         progress: None,
     };
-    let report = match &args.folder.report {
-        Some(path) => Some(Mutex::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("creating report {}", path.display()))?,
-        ))),
-        None => None,
+    let report_out: Mutex<Option<Box<dyn veil::Output>>> = Mutex::new(None);
+    let report_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let stdout_closed = AtomicBool::new(false);
+    let bar = Bar::new(args.quiet || dry_run);
+    // Stops the run at the next file, keeping the first reason.
+    let stop = |error: anyhow::Error| {
+        report_error.lock().expect("not poisoned").get_or_insert(error);
+        interrupt::flag().store(true, Ordering::Relaxed);
     };
-    let bar = Bar::new(args.quiet || args.folder.dry_run);
-    let dry_run = args.folder.dry_run;
-    let report_error = Mutex::new(None);
     let on_event = |event: Event<'_>| match event {
-        Event::Listed { files, bytes } => bar.start(files, bytes),
+        Event::Listed { files, bytes } => {
+            // Opened only now: the run has checked that the report replaces no input or output.
+            if let Some(at) = &report {
+                match veil::create_output(at, &veil::Stored::default(), cloud.as_ref()) {
+                    Ok(out) => *report_out.lock().expect("not poisoned") = Some(out),
+                    Err(e) => stop(anyhow::Error::new(e).context(format!("creating report {at}"))),
+                }
+            }
+            bar.start(files, bytes);
+        }
+        Event::Ignored(ignored) => bar.note(&format!(
+            "veil: skipped {}: {}",
+            veil::escape(&folder.input.join(&ignored.relative).to_string()),
+            ignored.why
+        )),
         Event::Read(bytes) => bar.read(bytes),
         Event::Finished(outcome) => {
             bar.finished(outcome);
+            tell(outcome, &bar);
             if dry_run && outcome.status == Status::WouldDo {
-                println!("would sanitize {} ({})", outcome.input, outcome.reason.unwrap_or("new"));
-            }
-            if let Some(report) = &report {
-                let mut out = report.lock().expect("not poisoned");
-                if let Err(e) = writeln!(out, "{}", report_line(outcome)).and_then(|()| out.flush()) {
-                    report_error.lock().expect("not poisoned").get_or_insert(e);
+                let line = format!(
+                    "would sanitize {} ({})\n",
+                    veil::escape(&outcome.input),
+                    outcome.reason.unwrap_or("new")
+                );
+                let mut out = std::io::stdout().lock();
+                if !stdout_closed.load(Ordering::Relaxed)
+                    && let Err(e) = out.write_all(line.as_bytes()).and_then(|()| out.flush())
+                {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        stdout_closed.store(true, Ordering::Relaxed);
+                        interrupt::flag().store(true, Ordering::Relaxed);
+                    } else {
+                        stop(anyhow::Error::new(e).context("writing to stdout"));
+                    }
                 }
+            }
+            if let Some(out) = report_out.lock().expect("not poisoned").as_mut()
+                && let Err(e) = writeln!(out, "{}", report_line(outcome)).and_then(|()| out.flush())
+            {
+                let at = report.as_ref().map(ToString::to_string).unwrap_or_default();
+                stop(anyhow::Error::new(e).context(format!("writing report {at}")));
             }
         }
     };
     let started = Instant::now();
     let summary = folder.run(&context, &on_event);
     bar.clear();
-    let summary = summary?;
+    let report_out = report_out.into_inner().expect("not poisoned");
     if let Some(e) = report_error.into_inner().expect("not poisoned") {
-        let path = args.folder.report.as_deref().unwrap_or(Path::new(""));
-        return Err(anyhow::Error::new(e).context(format!("writing report {}", path.display())));
+        return Err(e);
     }
-    for f in &summary.files {
-        super::warn_findings(&f.input, &f.outputs[0], &f.findings);
+    let summary = summary?;
+    if let Some(out) = report_out {
+        out.commit()?;
     }
-    let failed: Vec<&FileOutcome> = summary.files.iter().filter(|f| f.status == Status::Failed).collect();
-    for f in &failed {
+    if stdout_closed.load(Ordering::Relaxed) {
+        return Ok(0);
+    }
+    for f in &summary.failed {
         // Most errors name the file already (with its line); the others get its name here.
-        let error = f.error.as_deref().unwrap_or("unknown error");
-        if error.starts_with(&f.input) {
+        let error = veil::escape(f.error.as_deref().unwrap_or("unknown error")).into_owned();
+        let input = veil::escape(&f.input);
+        if error.starts_with(input.as_ref()) {
             eprintln!("veil: failed: {error}");
         } else {
-            eprintln!("veil: failed: {}: {error}", f.input);
+            eprintln!("veil: failed: {input}: {error}");
         }
     }
     if !args.quiet || dry_run {
@@ -159,15 +208,48 @@ pub fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         eprintln!("veil: interrupted: only complete outputs were written; run the same command again to finish");
         return Ok(130);
     }
-    if !failed.is_empty() {
+    if !summary.failed.is_empty() {
         eprintln!(
             "veil: {} of {} files failed (listed above); nothing was written for them",
-            failed.len(),
+            summary.failed.len(),
             summary.listed
         );
         return Ok(1);
     }
     Ok(0)
+}
+
+/// What a file's end tells the user on stderr: this run's findings and warnings, or, for a
+/// file up to date, what the run that made it recorded.
+fn tell(outcome: &FileOutcome, bar: &Bar) {
+    let output = veil::escape(outcome.outputs.first().map_or("", String::as_str)).into_owned();
+    match outcome.status {
+        Status::Done => {
+            for warning in &outcome.warnings {
+                bar.note(&format!(
+                    "veil: warning: {} -> {output}: {}",
+                    veil::escape(&outcome.input),
+                    veil::escape(warning)
+                ));
+            }
+            if !outcome.findings.is_empty() {
+                bar.note(&super::findings_text(&outcome.input, &output, &outcome.findings));
+            }
+        }
+        Status::Skipped if !outcome.findings.is_empty() || !outcome.warnings.is_empty() => {
+            let mut recorded: Vec<String> = outcome
+                .findings
+                .iter()
+                .map(|f| format!("{} in {} ({} cells)", f.kind, veil::shown_name(&f.column), f.cells))
+                .collect();
+            recorded.extend(outcome.warnings.iter().map(|w| veil::escape(w).into_owned()));
+            bar.note(&format!(
+                "veil: {output}: up to date, recorded: {}",
+                recorded.join("; ")
+            ));
+        }
+        _ => {}
+    }
 }
 
 /// One JSON line of `--report`.
@@ -182,18 +264,13 @@ fn report_line(f: &FileOutcome) -> serde_json::Value {
         "seconds": (f.seconds * 1000.0).round() / 1000.0,
         "error": f.error,
         "pii": f.findings.iter().map(veil::Finding::to_json).collect::<Vec<_>>(),
+        "warnings": f.warnings,
     })
 }
 
 /// The final line: what was done, skipped and failed.
 fn summary_line(summary: &FolderSummary, dry_run: bool, seconds: f64) -> String {
-    let rows: u64 = summary.files.iter().map(|f| f.rows).sum();
-    let bytes: u64 = summary
-        .files
-        .iter()
-        .filter(|f| f.status == Status::Done)
-        .map(|f| f.bytes)
-        .sum();
+    let (rows, bytes) = (summary.rows, summary.bytes);
     let skipped = summary.count(Status::Skipped);
     if dry_run {
         return format!(
@@ -209,7 +286,7 @@ fn summary_line(summary: &FolderSummary, dry_run: bool, seconds: f64) -> String 
     if done == 0 && skipped == summary.listed {
         return format!("nothing to do: all {skipped} files are up to date (--force re-does them)");
     }
-    let not_started = summary.listed - summary.files.len();
+    let not_started = summary.listed - summary.finished();
     let mut line = format!(
         "{} files: {done} sanitized, {skipped} up to date, {} failed",
         summary.listed,
@@ -259,6 +336,14 @@ impl Bar {
         }
     }
 
+    /// A line on stderr, above the bar when there is one.
+    fn note(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     fn read(&self, bytes: u64) {
         if let Some(bar) = &self.bar {
             bar.inc(bytes);
@@ -271,7 +356,7 @@ impl Bar {
             files.0 += 1;
             bar.set_message(format!("{}/{}", files.0, files.1));
             if outcome.status == Status::Failed {
-                bar.println(format!("failed: {}", outcome.input));
+                bar.println(format!("failed: {}", veil::escape(&outcome.input)));
             }
         }
     }

@@ -38,3 +38,20 @@ extern "C" fn on_signal(signal: libc::c_int) {
     // SAFETY: `write` is async-signal-safe; the buffer outlives the call.
     unsafe { libc::write(2, message.as_ptr().cast(), message.len()) };
 }
+
+/// A writer that fails once a stop has been asked for, so that a long write (`veil
+/// generate`) ends at once and its output is dropped (which removes its temp file).
+pub struct Stoppable<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Stoppable<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if STOP.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("interrupted"));
+        }
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}

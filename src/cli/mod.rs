@@ -10,7 +10,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use veil::{
-    Batch, ColumnarRules, Error, Job, JobContext, Plan, Progress, PseudonymFormat, Pseudonymizer, Reader, Rules,
+    Batch, ColumnarRules, Error, Job, JobContext, Location, Plan, Progress, PseudonymFormat, Pseudonymizer, Reader,
+    Rules,
 };
 
 /// Sanitize HR (HRIS) CSV exports as they stream: pseudonymize, redact, rename and
@@ -66,9 +67,11 @@ struct SanitizeArgs {
     /// Rules file (psoxy ColumnarRules or MultiTypeBulkDataRules YAML).
     #[arg(long, value_name = "RULES.yaml")]
     rules: PathBuf,
-    /// Sanitized output: a path or s3://bucket/key (`.gz` for gzip), or `-` for stdout.
-    #[arg(short, long, value_name = "OUT", default_value = "-")]
-    output: String,
+    /// Sanitized output: a path or s3://bucket/key (`.gz` for gzip), or `-` for stdout
+    /// (the default). An existing folder, or a name ending in `/`, means the input's name in
+    /// it. A device or FIFO is written through; a symlink is written at its target.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<String>,
     /// Also write a lookup table here (repeatable); keep it private.
     #[arg(long, value_name = "OUT")]
     lookup: Vec<String>,
@@ -136,19 +139,19 @@ impl PiiArgs {
     }
 }
 
-/// Prints what the PII guard found in one output (`warn`), on stderr, without values.
-pub(crate) fn warn_findings(input: &str, output: &str, findings: &[veil::Finding]) {
-    if findings.is_empty() {
-        return;
-    }
-    eprintln!(
-        "veil: warning: personal data in columns {input} -> {} keeps in clear (--pii-allow COLUMN:KIND accepts \
+/// What the PII guard found in one output (`warn`), for stderr: columns, kinds, counts and
+/// lines, never a value.
+pub(crate) fn findings_text(input: &str, output: &str, findings: &[veil::Finding]) -> String {
+    let mut text = format!(
+        "veil: warning: personal data in columns {} -> {} keeps in clear (--pii-allow COLUMN:KIND accepts \
          one, --pii-guard fail refuses):",
-        display(output)
+        veil::escape(input),
+        veil::escape(display(output))
     );
     for f in findings {
-        eprintln!("  {f}");
+        text.push_str(&format!("\n  {f}"));
     }
+    text
 }
 
 /// Options of folder and prefix runs.
@@ -175,7 +178,11 @@ struct FolderArgs {
     fail_fast: bool,
     /// Write one JSON line per file here (input, outputs, status, reason, rows, seconds, error).
     #[arg(long, value_name = "FILE")]
-    report: Option<PathBuf>,
+    report: Option<String>,
+    /// Re-hash every local output and compare it with the digest recorded when it was
+    /// written (without it, size and modification time are compared).
+    #[arg(long)]
+    verify: bool,
 }
 
 #[derive(Args, Debug)]
@@ -281,8 +288,13 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
     Usage(message.into()).into()
 }
 
+/// Parses a location given on the command line (a usage error when it is not one).
+fn location(text: &str) -> anyhow::Result<Location> {
+    Ok(Location::parse(text)?)
+}
+
 /// AWS clients, built only when a location or the salt needs them.
-fn cloud_for(locations: &[&str], secrets: &SecretArgs) -> anyhow::Result<Option<veil::Cloud>> {
+fn cloud_for(locations: &[&Location], secrets: &SecretArgs) -> anyhow::Result<Option<veil::Cloud>> {
     #[cfg(feature = "aws")]
     let ssm = secrets.salt_ssm.is_some();
     #[cfg(not(feature = "aws"))]
@@ -290,7 +302,7 @@ fn cloud_for(locations: &[&str], secrets: &SecretArgs) -> anyhow::Result<Option<
         let _ = secrets;
         false
     };
-    if ssm || locations.iter().any(|l| veil::is_s3(l)) {
+    if ssm || locations.iter().any(|l| l.is_s3()) {
         return Ok(Some(veil::Cloud::connect()?));
     }
     Ok(None)
@@ -332,14 +344,18 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&veil::Cloud>) -> anyhow::Resu
 }
 
 /// Picks the columnar rules for `input` (MultiType rules match on its path).
-fn rules_for<'r>(rules: &'r Rules, file: &Path, input: &str) -> anyhow::Result<&'r ColumnarRules> {
-    if input == "-" && matches!(rules, Rules::MultiType(_)) {
+fn rules_for<'r>(rules: &'r Rules, file: &Path, input: &Location) -> anyhow::Result<&'r ColumnarRules> {
+    if *input == Location::Stdio && matches!(rules, Rules::MultiType(_)) {
         return Err(usage(format!(
             "{}: fileRules match on the input's path; stdin has none",
             file.display()
         )));
     }
-    rules.for_local_path(input).ok_or_else(|| {
+    let key = match input {
+        Location::S3(at) => at.key.clone(),
+        other => other.to_string(),
+    };
+    rules.for_local_path(&key).ok_or_else(|| {
         usage(format!(
             "{}: no fileRules template matches `{input}` (templates: {})",
             file.display(),
@@ -393,14 +409,16 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         return Err(usage("--lookup-rules needs --lookup OUT"));
     }
     interrupt::install();
-    if folder::is_folder(&args.input) {
-        return folder::sanitize(args);
+    let input = location(&args.input)?;
+    if input.is_folder() {
+        return folder::sanitize(args, input);
     }
     let folder_only = [
         (!args.folder.include.is_empty(), "--include"),
         (!args.folder.exclude.is_empty(), "--exclude"),
         (args.folder.jobs.is_some(), "--jobs"),
         (args.folder.force, "--force"),
+        (args.folder.verify, "--verify"),
         (args.folder.dry_run, "--dry-run"),
         (args.folder.fail_fast, "--fail-fast"),
         (args.folder.report.is_some(), "--report"),
@@ -410,31 +428,29 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             "{flag} is for folder and prefix runs: give a folder, or a location ending in `/`"
         )));
     }
-    let mut outputs = vec![args.output.as_str()];
-    outputs.extend(args.lookup.iter().map(String::as_str));
-    for (i, a) in outputs.iter().enumerate() {
-        if veil::same_file(a, &args.input) {
-            return Err(usage(format!("output `{a}` is the input file")));
-        }
-        if outputs[..i].iter().any(|b| a == b || veil::same_file(a, b)) {
-            return Err(usage(format!("`{a}` is given as two outputs")));
-        }
-    }
+    let output = location(args.output.as_deref().unwrap_or("-"))?;
+    let lookups = args
+        .lookup
+        .iter()
+        .map(|l| location(l))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, args.lookup.len())?;
-    let cloud = cloud_for(&[outputs.as_slice(), &[args.input.as_str()]].concat(), &args.secrets)?;
+    let mut all = vec![&input, &output];
+    all.extend(&lookups);
+    let cloud = cloud_for(&all, &args.secrets)?;
     let cloud = cloud.as_ref();
     let pseudonymizer = pseudonymizer(&args.secrets, cloud)?;
-    let main = rules_for(&main_rules, &args.rules, &args.input)?;
+    let main = rules_for(&main_rules, &args.rules, &input)?;
     let builtin = ColumnarRules::lookup(&args.lookup_key);
-    let mut sanitized = veil::Destination::new(args.output.as_str(), main);
+    let mut sanitized = veil::Destination::new(output, main);
     sanitized.scan = true;
-    let mut job = Job::new(&args.input).destination(sanitized);
-    for (i, (location, rules)) in args.lookup.iter().zip(&lookup_rules).enumerate() {
+    let mut job = Job::new(input.clone()).destination(sanitized);
+    for (i, (at, rules)) in lookups.into_iter().zip(&lookup_rules).enumerate() {
         let rules = match rules {
-            Some(r) => rules_for(r, &args.lookup_rules[i], &args.input)?,
+            Some(r) => rules_for(r, &args.lookup_rules[i], &input)?,
             None => &builtin,
         };
-        job = job.output(location.as_str(), rules);
+        job = job.output(at, rules);
     }
     let started = Instant::now();
     let bar = std::sync::OnceLock::new();
@@ -467,9 +483,10 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     for o in &summary.outputs {
         if let Some(warning) = &o.warning {
             eprintln!(
-                "veil: warning: {} -> {}: {warning}",
-                summary.input,
-                display(&o.location)
+                "veil: warning: {} -> {}: {}",
+                veil::escape(&summary.input),
+                veil::escape(display(&o.location)),
+                veil::escape(warning)
             );
         }
     }
@@ -478,7 +495,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             .outputs
             .iter()
             .map(|o| {
-                let location = display(&o.location);
+                let location = veil::escape(display(&o.location));
                 format!("{location} ({} columns, {} pseudonymized)", o.columns, o.pseudonymized)
             })
             .collect();
@@ -490,8 +507,8 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
             outputs.join(", ")
         );
     }
-    for o in &summary.outputs {
-        warn_findings(&summary.input, &o.location, &o.findings);
+    for o in summary.outputs.iter().filter(|o| !o.findings.is_empty()) {
+        eprintln!("{}", findings_text(&summary.input, &o.location, &o.findings));
     }
     Ok(0)
 }
@@ -542,16 +559,17 @@ fn progress_bar(quiet: bool, size: Option<u64>) -> Option<indicatif::ProgressBar
 fn check(args: CheckArgs) -> anyhow::Result<i32> {
     let lookups = args.lookup_rules.len();
     let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, lookups)?;
+    let input_at = location(&args.input)?;
     let mut sets: Vec<(String, &ColumnarRules)> = Vec::new();
     sets.push((
         format!("sanitized output ({})", args.rules.display()),
-        rules_for(&main_rules, &args.rules, &args.input)?,
+        rules_for(&main_rules, &args.rules, &input_at)?,
     ));
     for (path, rules) in args.lookup_rules.iter().zip(&lookup_rules) {
         let rules = rules.as_ref().expect("one per path");
         sets.push((
             format!("lookup ({})", path.display()),
-            rules_for(rules, path, &args.input)?,
+            rules_for(rules, path, &input_at)?,
         ));
     }
     let builtin = args.lookup_key.as_deref().map(ColumnarRules::lookup);
@@ -565,8 +583,8 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         ));
     }
     let delimiter = veil::common_delimiter(sets.iter().map(|(_, r)| *r))?;
-    let cloud = cloud_for(&[args.input.as_str()], &SecretArgs::none())?;
-    let input = veil::open_input(&args.input, cloud.as_ref())?;
+    let cloud = cloud_for(&[&input_at], &SecretArgs::none())?;
+    let input = veil::open_input(&input_at, cloud.as_ref())?;
     let mut reader = Reader::new(input.reader, &input.name, &delimiter);
     let (header, line) = veil::read_header(&mut reader, &mut Batch::default())?.unwrap_or((Vec::new(), 1));
     let mut out = std::io::stdout().lock();
@@ -620,14 +638,14 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     writeln!(out, "\nno problems.")?;
     if args.scan {
         drop(out);
-        return scan(&args, sets[0].1, cloud.as_ref());
+        return scan(&args, input_at, sets[0].1, cloud.as_ref());
     }
     Ok(0)
 }
 
 /// `check --scan`: the whole file through the sanitized output's rules, into nowhere, for
 /// what the PII guard finds in its clear columns. Exit 3 when something is found.
-fn scan(args: &CheckArgs, rules: &ColumnarRules, cloud: Option<&veil::Cloud>) -> anyhow::Result<i32> {
+fn scan(args: &CheckArgs, input: Location, rules: &ColumnarRules, cloud: Option<&veil::Cloud>) -> anyhow::Result<i32> {
     // Clear columns do not depend on the salt: any will do.
     let secrets = veil::Secrets {
         salt: b"veil check --scan".to_vec(),
@@ -636,7 +654,7 @@ fn scan(args: &CheckArgs, rules: &ColumnarRules, cloud: Option<&veil::Cloud>) ->
     let pseudonymizer = veil::Pseudonymizer::new(&secrets, veil::PseudonymOptions::default())?;
     let mut destination = veil::Destination::new(veil::Target::Discard, rules);
     destination.scan = true;
-    let job = Job::new(&args.input).destination(destination);
+    let job = Job::new(input).destination(destination);
     let context = JobContext {
         pseudonymizer: &pseudonymizer,
         cloud,
@@ -683,25 +701,35 @@ fn hash(args: HashArgs) -> anyhow::Result<i32> {
 }
 
 fn generate(args: GenerateArgs) -> anyhow::Result<i32> {
-    let cloud = cloud_for(&[args.output.as_str()], &SecretArgs::none())?;
+    interrupt::install();
+    let output = location(&args.output)?;
+    let cloud = cloud_for(&[&output], &SecretArgs::none())?;
     let stored = veil::Stored {
-        gzip: args.output.ends_with(".gz"),
+        gzip: output.is_gz(),
         ..Default::default()
     };
-    let mut out = veil::create_output(&args.output, &stored, cloud.as_ref())?;
-    let context = || format!("writing {}", args.output);
+    let out = veil::create_output(&output, &stored, cloud.as_ref())?;
+    let gzip = out.gzip();
+    // Stops at the next write once a stop is asked for (Ctrl-C, SIGTERM): the output is then
+    // dropped, which removes its temp file.
+    let mut out = interrupt::Stoppable(out);
+    let context = || format!("writing {output}");
     let write = if args.plant_pii {
         veil::write_hris_planted::<&mut dyn Write>
     } else {
         veil::write_hris::<&mut dyn Write>
     };
-    if out.gzip() {
+    let written = if gzip {
         let mut gz = veil::GzipWriter::new(&mut out, veil::DEFAULT_GZIP_LEVEL);
-        write(&mut gz, args.rows, args.seed).with_context(context)?;
-        gz.finish().with_context(context)?;
+        write(&mut gz, args.rows, args.seed).and_then(|()| gz.finish().map(drop))
     } else {
-        write(&mut out, args.rows, args.seed).with_context(context)?;
+        write(&mut out, args.rows, args.seed)
+    };
+    if interrupt::flag().load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("veil: interrupted: nothing was written");
+        return Ok(130);
     }
-    out.commit()?;
+    written.with_context(context)?;
+    out.0.commit()?;
     Ok(0)
 }

@@ -34,6 +34,12 @@ mod sequence;
 mod text;
 mod unicode_table;
 
+/// `Character.getType(c)`: the general category as Java numbers it (0 unassigned, 15
+/// control, 16 format, 12 space separator, ...).
+pub fn character_type(c: char) -> u32 {
+    props::get_type(c as u32)
+}
+
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
