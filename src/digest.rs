@@ -26,9 +26,9 @@ impl Digest {
         self.len
     }
 
-    /// The digest as 32 hex digits.
-    pub fn hex(&self) -> String {
-        format!("{:032x}", self.hasher.digest128())
+    /// The digest.
+    pub fn value(&self) -> u128 {
+        self.hasher.digest128()
     }
 
     /// The digest of everything `reader` gives.
@@ -61,8 +61,8 @@ mod tests {
             pieces.update(chunk);
         }
         let whole = Digest::of_reader(&bytes[..]).unwrap();
-        assert_eq!(pieces.hex(), whole.hex());
+        assert_eq!(pieces.value(), whole.value());
         assert_eq!(pieces.len(), 400_000);
-        assert_eq!(Digest::default().hex(), "99aa06d3014798d86001c324468d497f");
+        assert_eq!(Digest::default().value(), 0x99aa06d3014798d86001c324468d497f);
     }
 }

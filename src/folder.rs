@@ -22,7 +22,7 @@ use crate::listing::{self, Filter, Found, Ignored};
 use crate::local;
 use crate::location::Location;
 use crate::pipeline::Finding;
-use crate::provenance::{self, Manifest, Policy, Present, Record, Stored};
+use crate::provenance::{self, Manifest, Policy, Present, Record, Shared, Stored};
 use crate::rules::{ColumnarRules, Rules};
 
 /// One output tree of a run: a folder or prefix, the rules that make its files, and the
@@ -245,8 +245,13 @@ impl Folder<'_> {
         for ignored in &listing.ignored {
             on_event(Event::Ignored(ignored));
         }
+        let mut shared = Shared::default();
+        let rules_sha256: Vec<std::sync::Arc<str>> = self.outputs.iter().map(|o| shared.get(&o.rules_sha256)).collect();
+        let settings = shared.get(context.pseudonymizer.fingerprint());
         let state = State {
-            manifests: Mutex::new(HashMap::new()),
+            manifests: Mutex::new((HashMap::new(), shared)),
+            rules_sha256,
+            settings,
             saved: Mutex::new((Instant::now(), Duration::ZERO)),
             summary: Mutex::new(FolderSummary::default()),
             next: AtomicUsize::new(0),
@@ -378,7 +383,7 @@ impl Folder<'_> {
         let mut wanted = Record {
             input: location.to_string(),
             source: found.source.clone(),
-            settings: context.pseudonymizer.fingerprint().to_owned(),
+            settings: state.settings.clone(),
             policy: state.policy.clone(),
             ..Record::default()
         };
@@ -400,7 +405,7 @@ impl Folder<'_> {
             if reason.is_some() {
                 continue;
             }
-            wanted.rules = output.rules_sha256.clone();
+            wanted.rules = state.rules_sha256[i].clone();
             let existing = match state.existing(i, &outputs[i], &output.root, &found.relative, context) {
                 Ok(record) => record,
                 Err(e) => return Ok(fail(outcome, e.to_string())),
@@ -453,7 +458,7 @@ impl Folder<'_> {
                 return Ok(fail(outcome, format!("output {} is a folder", outputs[i])));
             }
             let record = Record {
-                rules: output.rules_sha256.clone(),
+                rules: state.rules_sha256[i].clone(),
                 ..wanted.clone()
             };
             let mut destination = Destination::new(outputs[i].clone(), rules[i]);
@@ -508,8 +513,12 @@ fn rules_for<'r>(rules: &'r Rules, relative: &str, input: &Location) -> Option<&
 struct State {
     /// The manifests of local output folders, by output and folder under its root: one per
     /// folder, so that each stays small however many files a tree holds. Loaded when first
-    /// needed.
-    manifests: Mutex<HashMap<(usize, String), Manifest>>,
+    /// needed; the strings their records share are held once.
+    manifests: Mutex<(HashMap<(usize, String), Manifest>, Shared)>,
+    /// Per output, the SHA-256 of its rules, as recorded.
+    rules_sha256: Vec<std::sync::Arc<str>>,
+    /// The pseudonym settings' fingerprint, as recorded.
+    settings: std::sync::Arc<str>,
     /// When the manifests were last saved, and how long that took.
     saved: Mutex<(Instant, Duration)>,
     summary: Mutex<FolderSummary>,
@@ -529,10 +538,11 @@ impl State {
         f: impl FnOnce(&mut Manifest, &str) -> T,
     ) -> Result<T> {
         let (folder, name) = relative.rsplit_once('/').unwrap_or(("", relative));
-        let mut manifests = self.manifests.lock().expect("not poisoned");
+        let mut guard = self.manifests.lock().expect("not poisoned");
+        let (manifests, shared) = &mut *guard;
         let manifest = match manifests.entry((i, folder.to_owned())) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(Manifest::load(&root.join(folder))?),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(Manifest::load(&root.join(folder), shared)?),
         };
         Ok(f(manifest, name))
     }
@@ -588,7 +598,7 @@ impl State {
 
     /// Writes every manifest that changed.
     fn save(&self) -> Result<()> {
-        for manifest in self.manifests.lock().expect("not poisoned").values_mut() {
+        for manifest in self.manifests.lock().expect("not poisoned").0.values_mut() {
             manifest.save()?;
         }
         Ok(())

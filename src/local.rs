@@ -330,13 +330,13 @@ impl Output for AtomicFile {
     }
 }
 
-/// Replaces the file at `path` with `bytes`, whole or not at all, and durably: a temp file
-/// beside it (with this run's id), synced, renamed over it, then the folder synced. For small
-/// files veil keeps for itself (manifests).
+/// Replaces the file at `path` with what `write` writes, whole or not at all, and durably: a
+/// temp file beside it (with this run's id), synced, renamed over it, then the folder synced.
+/// For files veil keeps for itself (manifests).
 ///
 /// # Errors
-/// The folder cannot be written.
-pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// The folder cannot be written, or `write` fails.
+pub fn write_whole_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -344,11 +344,13 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     sweep(dir);
     let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy());
-    let mut temp = tempfile::Builder::new()
+    let temp = tempfile::Builder::new()
         .prefix(&format!(".{}.{}.", name.trim_start_matches('.'), run_id()))
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
+    let mut out = io::BufWriter::new(temp);
+    write(&mut out)?;
+    let temp = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     sync_folder(dir)

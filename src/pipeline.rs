@@ -184,7 +184,7 @@ pub struct OutputSummary {
     pub bytes: u64,
     /// XXH3-128 of the bytes written, as stored ([`crate::digest`]): what a re-run compares
     /// to tell an output that changed since.
-    pub digest: String,
+    pub digest: u128,
 }
 
 /// Every core the process may use.
@@ -289,7 +289,7 @@ pub fn run<R: Read>(
                 warning: plan.warning(),
                 findings: Vec::new(),
                 bytes: 0,
-                digest: String::new(),
+                digest: 0,
                 location: sink.location,
             });
         }
@@ -333,7 +333,7 @@ pub fn run<R: Read>(
         for (i, (summary, digest)) in summaries.iter_mut().zip(digests).enumerate() {
             summary.findings = tally.findings(i, &plans[i], &options.pii_allow);
             summary.bytes = digest.len();
-            summary.digest = digest.hex();
+            summary.digest = digest.value();
         }
         let found: Vec<(String, Finding)> = summaries
             .iter()

@@ -7,13 +7,17 @@
 //! [`Policy`] it was checked under. A local output's record also holds the output itself (size,
 //! modification time and the digest computed in the pass) and the warnings and PII findings of
 //! the run that made it. On S3 the record is the object's metadata (input, rules, settings,
-//! policy: what is known when the upload starts); locally it is an entry in a manifest kept in
-//! each output folder, beside the outputs it describes, replaced atomically and synced.
+//! policy: what is known when the upload starts); locally it is a line of a manifest kept in
+//! each output folder, beside the outputs it describes, replaced atomically and synced. The
+//! manifest is JSON Lines (one output a line), read and written a line at a time, and the
+//! strings every record shares (rules, settings) are held once: a folder of 30,000 files costs
+//! a few hundred bytes per file, not a JSON tree of the whole folder.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 use sha2::Digest as _;
@@ -35,9 +39,9 @@ pub struct Source {
     /// Size in bytes (stored, before any gunzip).
     pub size: Option<u64>,
     /// A local file's modification time, nanoseconds since the epoch.
-    pub mtime: Option<u128>,
-    /// A local file's SHA-256 (hex), known once it has been read.
-    pub sha256: Option<String>,
+    pub mtime: Option<u64>,
+    /// A local file's SHA-256, known once it has been read.
+    pub sha256: Option<[u8; 32]>,
 }
 
 /// A local output as it was written.
@@ -46,9 +50,9 @@ pub struct Stored {
     /// Size in bytes.
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
-    pub mtime: Option<u128>,
+    pub mtime: Option<u64>,
     /// [`Digest`] of its bytes.
-    pub digest: String,
+    pub digest: u128,
 }
 
 /// The checks an output passed: a stricter policy re-checks what a looser one let through.
@@ -133,10 +137,10 @@ pub struct Record {
     pub input: String,
     /// The input's identity.
     pub source: Source,
-    /// SHA-256 (hex) of the rules.
-    pub rules: String,
-    /// [`crate::Pseudonymizer::fingerprint`].
-    pub settings: String,
+    /// SHA-256 (hex) of the rules (shared by the records of one run).
+    pub rules: Arc<str>,
+    /// [`crate::Pseudonymizer::fingerprint`] (shared by the records of one run).
+    pub settings: Arc<str>,
     /// The checks it passed.
     pub policy: Policy,
     /// The output as written (local outputs).
@@ -189,7 +193,7 @@ pub fn stale(
         }
         if output.verify {
             let digest = fs::File::open(output.path).and_then(Digest::of_reader);
-            if !digest.is_ok_and(|d| d.hex() == stored.digest) {
+            if !digest.is_ok_and(|d| d.value() == stored.digest) {
                 return Some("output changed");
             }
         }
@@ -219,24 +223,24 @@ fn input_changed(was: &Source, now: &Source, local: Option<&Path>) -> bool {
 }
 
 /// A file's modification time, nanoseconds since the epoch.
-pub fn mtime(meta: &fs::Metadata) -> Option<u128> {
+pub fn mtime(meta: &fs::Metadata) -> Option<u64> {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
 }
 
-/// SHA-256 (hex) of a file's bytes.
+/// SHA-256 of a file's bytes.
 ///
 /// # Errors
 /// The file cannot be read.
-pub fn sha256_file(path: &Path) -> io::Result<String> {
+pub fn sha256_file(path: &Path) -> io::Result<[u8; 32]> {
     let mut file = fs::File::open(path)?;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         match file.read(&mut buf)? {
-            0 => return Ok(hex(&hasher.finalize())),
+            0 => return Ok(hasher.finalize().into()),
             n => hasher.update(&buf[..n]),
         }
     }
@@ -249,6 +253,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 /// A local file's identity from its metadata (the hash comes later, from reading it).
@@ -282,9 +297,9 @@ impl Record {
             s.etag.clone(),
             s.size.map(|n| n.to_string()),
             s.mtime.map(|n| n.to_string()),
-            s.sha256.clone(),
-            Some(self.rules.clone()),
-            Some(self.settings.clone()),
+            s.sha256.map(|h| hex(&h)),
+            Some(self.rules.to_string()),
+            Some(self.settings.to_string()),
             Some(self.policy.to_text()),
         ];
         KEYS.iter()
@@ -302,10 +317,10 @@ impl Record {
                 etag: get("veil-input-etag"),
                 size: get("veil-input-size").and_then(|v| v.parse().ok()),
                 mtime: get("veil-input-mtime").and_then(|v| v.parse().ok()),
-                sha256: get("veil-input-sha256"),
+                sha256: get("veil-input-sha256").and_then(|h| unhex(&h)),
             },
-            rules: get("veil-rules-sha256")?,
-            settings: get("veil-settings-sha256")?,
+            rules: get("veil-rules-sha256")?.into(),
+            settings: get("veil-settings-sha256")?.into(),
             policy: Policy::from_text(&get("veil-policy").unwrap_or_default()),
             ..Record::default()
         })
@@ -323,7 +338,7 @@ impl Record {
             let values = [
                 Some(stored.size.to_string()),
                 stored.mtime.map(|m| m.to_string()),
-                Some(stored.digest.clone()),
+                Some(format!("{:032x}", stored.digest)),
             ];
             for (k, v) in STORED.iter().zip(values) {
                 if let Some(v) = v {
@@ -351,7 +366,7 @@ impl Record {
             (Some(size), Some(digest)) => Some(Stored {
                 size: size.parse().ok()?,
                 mtime: strings.get(STORED[1]).and_then(|m| m.parse().ok()),
-                digest: digest.clone(),
+                digest: u128::from_str_radix(digest, 16).ok()?,
             }),
             _ => None,
         };
@@ -393,19 +408,20 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Loads the manifest of `folder` (empty when there is none yet).
+    /// Loads the manifest of `folder` (empty when there is none yet), a line at a time; the
+    /// strings records share are held once (`shared`, kept by the caller across folders).
     ///
     /// # Errors
     /// The manifest exists but cannot be read or is not veil's.
-    pub fn load(folder: &Path) -> Result<Manifest> {
+    pub fn load(folder: &Path, shared: &mut Shared) -> Result<Manifest> {
         let path = folder.join(MANIFEST);
         let mut manifest = Manifest {
             path: path.clone(),
             records: BTreeMap::new(),
             changed: false,
         };
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
+        let file = match fs::File::open(&path) {
+            Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(manifest),
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         };
@@ -415,11 +431,29 @@ impl Manifest {
                 path.display()
             ))
         };
-        let value: Value = serde_json::from_str(&text).map_err(|_| corrupt())?;
-        let outputs = value.get("outputs").and_then(Value::as_object).ok_or_else(corrupt)?;
-        for (output, fields) in outputs {
-            let record = Record::from_json(fields).ok_or_else(corrupt)?;
-            manifest.records.insert(output.clone(), record);
+        let mut lines = io::BufReader::new(file).lines();
+        let first = match lines.next() {
+            Some(line) => line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?,
+            None => return Ok(manifest),
+        };
+        let head: Value = serde_json::from_str(&first).map_err(|_| corrupt())?;
+        if let Some(outputs) = head.get("outputs").and_then(Value::as_object) {
+            // Manifests of veil 0.1 before JSON Lines: one object holding every output.
+            for (output, fields) in outputs {
+                let record = Record::from_json(fields).ok_or_else(corrupt)?;
+                manifest.records.insert(output.clone(), shared.intern(record));
+            }
+            return Ok(manifest);
+        }
+        if head.get("veil").and_then(Value::as_str) != Some(MANIFEST_VERSION) {
+            return Err(corrupt());
+        }
+        for line in lines {
+            let line = line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+            let value: Value = serde_json::from_str(&line).map_err(|_| corrupt())?;
+            let output = value.get("output").and_then(Value::as_str).ok_or_else(corrupt)?;
+            let record = Record::from_json(&value).ok_or_else(corrupt)?;
+            manifest.records.insert(output.to_owned(), shared.intern(record));
         }
         Ok(manifest)
     }
@@ -437,9 +471,9 @@ impl Manifest {
         }
     }
 
-    /// Writes the manifest, when a record changed: a temporary file beside it, synced, then
-    /// renamed over it and the folder synced, so a reader never sees half of one and a
-    /// crash never loses a saved one.
+    /// Writes the manifest, when a record changed: a temporary file beside it, a line per
+    /// output, synced, then renamed over it and the folder synced, so a reader never sees half
+    /// of one and a crash never loses a saved one.
     ///
     /// # Errors
     /// The folder is not writable.
@@ -447,13 +481,47 @@ impl Manifest {
         if !self.changed {
             return Ok(());
         }
-        let outputs: Map<String, Value> = self.records.iter().map(|(k, r)| (k.clone(), r.to_json())).collect();
-        let text = serde_json::to_string_pretty(&json!({"veil": "manifest 2", "outputs": outputs}))
-            .expect("a map of strings serializes");
-        local::write_whole(&self.path, text.as_bytes())
-            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+        let records = &self.records;
+        local::write_whole_with(&self.path, |out| {
+            writeln!(out, "{}", json!({ "veil": MANIFEST_VERSION }))?;
+            for (output, record) in records {
+                let mut value = record.to_json();
+                value["output"] = Value::String(output.clone());
+                serde_json::to_writer(&mut *out, &value)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })
+        .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
         self.changed = false;
         Ok(())
+    }
+}
+
+/// The version line that opens a manifest.
+const MANIFEST_VERSION: &str = "manifest 3";
+
+/// The strings the records of a run share, held once.
+#[derive(Debug, Default)]
+pub struct Shared {
+    strings: HashSet<Arc<str>>,
+}
+
+impl Shared {
+    /// `text`, as the one shared copy.
+    pub fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(held) = self.strings.get(text) {
+            return Arc::clone(held);
+        }
+        let held: Arc<str> = text.into();
+        self.strings.insert(Arc::clone(&held));
+        held
+    }
+
+    fn intern(&mut self, mut record: Record) -> Record {
+        record.rules = self.get(&record.rules);
+        record.settings = self.get(&record.settings);
+        record
     }
 }
 
@@ -461,14 +529,14 @@ impl Manifest {
 mod tests {
     use super::*;
 
-    fn record(etag: Option<&str>, size: u64, mtime: u128, sha: &str) -> Record {
+    fn record(etag: Option<&str>, size: u64, mtime: u64, sha: Option<[u8; 32]>) -> Record {
         Record {
             input: "in/a.csv".into(),
             source: Source {
                 etag: etag.map(str::to_owned),
                 size: Some(size),
                 mtime: Some(mtime),
-                sha256: Some(sha.into()),
+                sha256: sha,
             },
             rules: "r".into(),
             settings: "s".into(),
@@ -478,7 +546,7 @@ mod tests {
 
     #[test]
     fn what_changed_decides() {
-        let was = record(None, 10, 1, "h");
+        let was = record(None, 10, 1, Some([7; 32]));
         assert_eq!(stale(None, &was, None, None), Some("new"));
         assert_eq!(stale(Some(&was), &was, None, None), None);
         let rules = Record {
@@ -495,12 +563,12 @@ mod tests {
             Some("salt or settings changed")
         );
         assert_eq!(
-            stale(Some(&was), &record(None, 11, 1, "h"), None, None),
+            stale(Some(&was), &record(None, 11, 1, Some([7; 32])), None, None),
             Some("input changed")
         );
-        let s3 = record(Some("\"e1\""), 10, 0, "");
+        let s3 = record(Some("\"e1\""), 10, 0, None);
         assert_eq!(
-            stale(Some(&s3), &record(Some("\"e2\""), 10, 0, ""), None, None),
+            stale(Some(&s3), &record(Some("\"e2\""), 10, 0, None), None, None),
             Some("input changed")
         );
         assert_eq!(stale(Some(&s3), &s3, None, None), None);
@@ -512,8 +580,8 @@ mod tests {
         let path = dir.path().join("a.csv");
         fs::write(&path, "a,b\n1,2\n").unwrap();
         let hash = sha256_file(&path).unwrap();
-        let was = record(None, 8, 1, &hash);
-        let now = record(None, 8, 2, "");
+        let was = record(None, 8, 1, Some(hash));
+        let now = record(None, 8, 2, None);
         assert_eq!(stale(Some(&was), &now, Some(&path), None), None);
         fs::write(&path, "a,b\n1,3\n").unwrap();
         assert_eq!(stale(Some(&was), &now, Some(&path), None), Some("input changed"));
@@ -525,7 +593,7 @@ mod tests {
         let out = dir.path().join("o.csv");
         fs::write(&out, "a,b\n").unwrap();
         let meta = fs::metadata(&out).unwrap();
-        let mut was = record(None, 8, 1, "h");
+        let mut was = record(None, 8, 1, Some([7; 32]));
         let present = |verify| Some(Present { path: &out, verify });
         assert_eq!(
             stale(Some(&was), &was, None, present(false)),
@@ -534,7 +602,7 @@ mod tests {
         was.stored = Some(Stored {
             size: 4,
             mtime: mtime(&meta),
-            digest: Digest::of_reader(&b"a,b\n"[..]).unwrap().hex(),
+            digest: Digest::of_reader(&b"a,b\n"[..]).unwrap().value(),
         });
         assert_eq!(stale(Some(&was), &was, None, present(true)), None);
         // Same size, same time (set back), other bytes: only --verify sees it.
@@ -555,7 +623,7 @@ mod tests {
 
     #[test]
     fn a_stricter_policy_checks_again_and_a_looser_one_does_not() {
-        let mut was = record(None, 8, 1, "h");
+        let mut was = record(None, 8, 1, Some([7; 32]));
         was.policy = Policy {
             guard: PiiGuard::Warn,
             allow: vec![("NOTES".into(), Kind::Email)],
@@ -588,12 +656,13 @@ mod tests {
     #[test]
     fn manifests_round_trip_and_metadata_too() {
         let dir = tempfile::tempdir().unwrap();
-        let mut m = Manifest::load(dir.path()).unwrap();
-        let mut r = record(None, 8, 5, "abc");
+        let mut shared = Shared::default();
+        let mut m = Manifest::load(dir.path(), &mut shared).unwrap();
+        let mut r = record(None, 8, 5, Some([0xab; 32]));
         r.stored = Some(Stored {
             size: 3,
             mtime: Some(7),
-            digest: "d".into(),
+            digest: 0xd,
         });
         r.warnings = vec!["column `X` is missing".into()];
         r.findings = vec![Finding {
@@ -604,14 +673,20 @@ mod tests {
         }];
         m.insert("sub/a.csv", r.clone());
         m.save().unwrap();
-        let loaded = Manifest::load(dir.path()).unwrap();
+        let loaded = Manifest::load(dir.path(), &mut shared).unwrap();
         assert_eq!(loaded.get("sub/a.csv"), Some(&r));
+        let text = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            2,
+            "a version line, then a line per output: {text}"
+        );
         let from_metadata = Record::from_metadata(&r.to_metadata()).unwrap();
         assert_eq!(from_metadata.rules, r.rules);
         assert_eq!(from_metadata.policy, r.policy);
         fs::write(dir.path().join(MANIFEST), "{").unwrap();
         assert!(
-            Manifest::load(dir.path())
+            Manifest::load(dir.path(), &mut shared)
                 .unwrap_err()
                 .to_string()
                 .contains("not a veil manifest")

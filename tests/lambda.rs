@@ -443,6 +443,37 @@ fn missing_columns_are_written_empty_and_logged_unless_strict() {
     assert!(m.keys(&strict_lookup).is_empty());
 }
 
+/// An ADDITIONAL_TRANSFORMS entry whose bucket and path are the sanitized copy's would write
+/// the lookup table (every original id) where the vendor reads: the object fails, nothing is
+/// written.
+#[test]
+fn a_transform_onto_the_sanitized_copy_fails_the_object_and_writes_nothing() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "alias");
+    let (path, additional) = config.split_once('\n').unwrap();
+    let additional = additional
+        .replace(&lookup, &sanitized)
+        .replace("pathWithinBucket: lookup/", "pathWithinBucket: ''");
+    m.put(&input, "hris/2024-07-01/hris.csv", sample());
+    let env = [
+        ("OUTPUT_BUCKET", sanitized.as_str()),
+        ("ADDITIONAL_TRANSFORMS", additional.as_str()),
+        ("PATH_TO_SHARED_CONFIG", path),
+    ];
+    let mut f = Function::start(&m, &env);
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Error(e) => assert!(
+            e.contains(&format!(
+                "`s3://{sanitized}/hris/2024-07-01/hris.csv` and `s3://{sanitized}/hris/2024-07-01/hris.csv` are the \
+                 same destination"
+            )),
+            "{e}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(m.keys(&sanitized).is_empty());
+}
+
 /// One task's answer in an S3 Batch Operations response: (code, string).
 fn task_result(response: &Value, task: &str) -> (String, String) {
     let result = response["results"]
