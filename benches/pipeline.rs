@@ -148,6 +148,40 @@ fn bench_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
+/// The worst a cell can cost: a transform's regex that backtracks until veil's budget stops
+/// it (issue 18: at most about a millisecond, where Java would take as long as the pattern
+/// makes it). One row through the whole pipeline, failing on its one cell.
+fn bench_regex_budget(c: &mut Criterion) {
+    let Rules::Columnar(rules) = Rules::from_yaml(
+        "fieldsToTransform:\n  NOTES:\n    newName: N2\n    transforms:\n      - filter: '(.*a){12}$'\n",
+        "bench",
+    )
+    .expect("rules") else {
+        unreachable!("columnar rules")
+    };
+    let input = "NOTES\naaaaaaaaaaaaaaaaaaaab\n";
+    let pz = pseudonymizer(HashAlgorithm::Psoxy);
+    let options = veil::RunOptions {
+        threads: 1,
+        ..Default::default()
+    };
+    let mut group = c.benchmark_group("regex-budget");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("exhausted-cell", |b| {
+        b.iter(|| {
+            let sinks = vec![Sink {
+                rules: &rules,
+                location: "mem".into(),
+                open: Box::new(|| Ok(Box::new(MemoryOutput::default()) as Box<dyn Output>)),
+                scan: false,
+            }];
+            let err = veil::run_pipeline(input.as_bytes(), "bench.csv", &pz, sinks, &options).expect_err("exhausted");
+            assert!(err.to_string().contains("backtracks too long"), "{err}");
+        })
+    });
+    group.finish();
+}
+
 /// The digest of each output's bytes that a run computes in the pass (XXH3-128, recorded so
 /// that a re-run can tell an output changed since): its rate, to set beside the pipeline's
 /// (the sanitized copy and lookup of the reference job are about 1.6 times its input).
@@ -197,6 +231,7 @@ criterion_group!(
     bench_transform_row,
     bench_pipeline,
     bench_digest,
+    bench_regex_budget,
     bench_plan
 );
 criterion_main!(benches);

@@ -122,8 +122,7 @@ pub fn salt_from_env() -> Option<Vec<u8>> {
 ///
 /// # Errors
 /// An invalid setting or hash name, or an empty salt.
-pub fn pseudonymizer_from_env(salt: Vec<u8>, hash: Option<&str>) -> Result<(Pseudonymizer, Vec<String>)> {
-    let hash = hash.map(parse_hash).transpose()?;
+pub fn pseudonymizer_from_env(salt: Vec<u8>, hash: Option<HashAlgorithm>) -> Result<(Pseudonymizer, Vec<String>)> {
     let options = options(&process_env, hash)?;
     let secrets = secrets(salt, &process_env_with_empty);
     let mut warnings = Vec::new();

@@ -51,6 +51,15 @@ pub enum Error {
         /// The underlying error.
         cause: io::Error,
     },
+    /// A configuration file (rules, salt) cannot be read, or is not one: a usage error, not
+    /// a data failure.
+    #[error("{context}: {cause}")]
+    ConfigFile {
+        /// What was being read, with the path.
+        context: String,
+        /// Why it could not be.
+        cause: io::Error,
+    },
     /// A configuration value (salt, key, environment) is missing or invalid.
     #[error("{0}")]
     Config(String),
@@ -115,6 +124,7 @@ impl Error {
             Error::Rules { .. }
             | Error::Header { .. }
             | Error::Config(_)
+            | Error::ConfigFile { .. }
             | Error::SameDestination { .. }
             | Error::OutputIsInput { .. }
             | Error::Unwritable { .. }
@@ -203,6 +213,16 @@ pub enum DataError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A record has more fields than a header may have columns.
+    TooManyFields {
+        /// The limit.
+        limit: usize,
+    },
+    /// The header is larger than a header may be.
+    HeaderTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A transform's regex ran out of its backtracking budget on a value.
     RegexTooComplex {
         /// The output column.
@@ -259,6 +279,15 @@ impl fmt::Display for DataError {
             DataError::RecordTooLarge { limit } => {
                 write!(f, "record is larger than {limit} bytes (unbalanced quotes?)")
             }
+            DataError::TooManyFields { limit } => write!(
+                f,
+                "record has more than {limit} fields (a header may have at most {limit} columns; --max-columns N \
+                 raises the limit)"
+            ),
+            DataError::HeaderTooLarge { limit } => write!(
+                f,
+                "the header is larger than {limit} bytes (a header is column names; --max-columns N raises the limit)"
+            ),
             DataError::RegexTooComplex { column, rule } => write!(
                 f,
                 "column `{column}` ({rule}): the regular expression backtracks too long on this value (Java would take as long); simplify it"
@@ -296,9 +325,9 @@ impl Problem {
         }
     }
 
+    /// The problems, one a line, at most [`crate::plan::LISTED`] of them, then how many more.
     fn list(problems: &[Problem]) -> String {
-        let lines: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-        lines.join("\n")
+        crate::plan::listed(problems.iter().map(|p| format!("  - {p}")), "\n")
     }
 }
 
@@ -310,7 +339,12 @@ impl fmt::Display for Problem {
         if self.rule.is_empty() {
             write!(f, "{}", self.message)
         } else {
-            write!(f, "`{}`: {}", self.rule, self.message)
+            // A rule path holds names from the rules file: escaped, and cut short.
+            let rule = crate::escape::escape(&self.rule);
+            match rule.char_indices().nth(200) {
+                Some((end, _)) => write!(f, "`{}…`: {}", &rule[..end], self.message),
+                None => write!(f, "`{rule}`: {}", self.message),
+            }
         }
     }
 }

@@ -259,7 +259,7 @@ impl Folder<'_> {
             policy: Policy {
                 guard: context.options.pii_guard,
                 allow: context.options.pii_allow.clone(),
-                strict_columns: context.options.strict_columns,
+                columns: context.options.columns,
             },
         };
         let jobs = self.jobs.max(1);
@@ -480,7 +480,7 @@ impl Folder<'_> {
         outcome.rows = summary.rows;
         outcome.seconds = started.elapsed().as_secs_f64();
         for (i, (mut record, written)) in records.into_iter().zip(summary.outputs).enumerate() {
-            record.warnings = written.warning.into_iter().collect();
+            record.warnings = written.warnings;
             record.findings = written.findings;
             if let Some(path) = outputs[i].as_path() {
                 record.stored = Some(Stored {

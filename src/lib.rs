@@ -60,6 +60,7 @@ mod sha256;
 mod transform;
 mod writer;
 mod yaml;
+mod yaml11;
 
 #[cfg(feature = "aws")]
 pub use aws::{lambda::run as run_lambda, s3::parameter as ssm_parameter};
@@ -78,12 +79,12 @@ pub use pipeline::{
     Finding, Options as RunOptions, OutputSummary, PiiGuard, Scratch, Sink, Summary, available_threads,
     common_delimiter, parse_pii_allow, read_header, run as run_pipeline, write_row,
 };
-pub use plan::{Action, Column, Func, Missing, Plan, Unmatched};
+pub use plan::{Action, Column, ColumnPolicy, Func, Missing, Plan, Unmatched};
 pub use provenance::{MANIFEST, sha256_hex};
 pub use pseudonym::{
     Canonicalization, DomainHandling, HashAlgorithm, Options as PseudonymOptions, PseudonymCache, PseudonymFormat,
     Pseudonymizer, Secrets,
 };
-pub use reader::{Batch, LineEnding, Reader, Row};
+pub use reader::{Batch, LineEnding, Limits, Reader, Row};
 pub use rules::{ColumnarRules, FieldTransform, Name, Rules, Template};
 pub use transform::Step;

@@ -17,9 +17,9 @@ use crate::io::Output;
 use crate::java;
 use crate::java::regex::Exhausted;
 use crate::pii;
-use crate::plan::{Action, Func, Plan};
+use crate::plan::{Action, ColumnPolicy, Func, Plan};
 use crate::pseudonym::{PseudonymCache, PseudonymFormat, Pseudonymizer};
-use crate::reader::{Batch, LineEnding, Reader, Row};
+use crate::reader::{Batch, LineEnding, Limits, Reader, Row};
 use crate::rules::ColumnarRules;
 use crate::transform;
 use crate::writer::{push_field, push_header, push_pseudonym};
@@ -54,8 +54,8 @@ pub struct Options<'a> {
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
     /// Threads sanitizing batches; 0 or 1 runs everything on the calling thread.
     pub threads: usize,
-    /// Refuse the file when a column the rules read is missing, instead of writing it empty.
-    pub strict_columns: bool,
+    /// How rule columns the file lacks are treated.
+    pub columns: ColumnPolicy,
     /// gzip level of the outputs that want gzip ([`Output::gzip`]); `None` is
     /// [`gzip::DEFAULT_LEVEL`].
     pub gzip_level: Option<u32>,
@@ -67,6 +67,8 @@ pub struct Options<'a> {
     pub pii_guard: PiiGuard,
     /// Findings accepted, by output column name and kind.
     pub pii_allow: Vec<(String, pii::Kind)>,
+    /// How wide the input may be.
+    pub limits: Limits,
 }
 
 /// What the PII guard does with personal data found in clear columns.
@@ -144,7 +146,7 @@ impl std::fmt::Display for Finding {
         write!(
             f,
             "column `{}`: {} in {} cell{} (line{} {})",
-            self.column,
+            crate::escape::name(&self.column),
             self.kind.name(),
             self.cells,
             if self.cells == 1 { "" } else { "s" },
@@ -176,8 +178,9 @@ pub struct OutputSummary {
     pub columns: usize,
     /// Output columns holding pseudonyms.
     pub pseudonymized: usize,
-    /// Columns the file lacks (written empty) and rule names matching no column, if any.
-    pub warning: Option<String>,
+    /// Columns the file lacks (written empty), rule names matching no column, `--pii-allow`
+    /// columns the output lacks: names only, never values.
+    pub warnings: Vec<String>,
     /// Personal data found in its clear columns (PII guard), minus what was allowed.
     pub findings: Vec<Finding>,
     /// Bytes written, as stored (compressed, for a gzip output).
@@ -241,7 +244,7 @@ pub fn run<R: Read>(
     options: &Options<'_>,
 ) -> Result<Summary> {
     let delimiter = common_delimiter(sinks.iter().map(|s| s.rules))?;
-    let mut reader = Reader::new(input, name, &delimiter);
+    let mut reader = Reader::new(input, name, &delimiter).with_limits(options.limits);
     let mut batch = Batch::default();
     let header = read_header(&mut reader, &mut batch)?;
     // An empty input has no header: psoxy still writes the columns its rules create.
@@ -249,13 +252,7 @@ pub fn run<R: Read>(
     let mut plans = Vec::new();
     let mut problems = Vec::new();
     for sink in &sinks {
-        let plan = Plan::new(sink.rules, &names, name, line).and_then(|p| {
-            if options.strict_columns {
-                p.check_strict(name, line)?;
-            }
-            Ok(p)
-        });
-        match plan {
+        match Plan::bind(sink.rules, &names, name, line, options.columns) {
             Ok(p) => plans.push(p),
             Err(Error::Header { problems: p, .. }) => problems.extend(p),
             Err(e) => return Err(e),
@@ -286,7 +283,7 @@ pub fn run<R: Read>(
             summaries.push(OutputSummary {
                 columns: plan.columns.len(),
                 pseudonymized: plan.pseudonymized_columns(),
-                warning: plan.warning(),
+                warnings: warnings(plan, sink.scan && options.pii_guard != PiiGuard::Off, &options.pii_allow),
                 findings: Vec::new(),
                 bytes: 0,
                 digest: 0,
@@ -370,6 +367,24 @@ pub fn run<R: Read>(
     })
 }
 
+/// The warnings of one output: its plan's, and, for an output the guard scans, each
+/// `--pii-allow` column it does not have (a typo there accepts nothing).
+fn warnings(plan: &Plan, scanned: bool, allow: &[(String, pii::Kind)]) -> Vec<String> {
+    let mut warnings = plan.warnings();
+    if scanned {
+        for (column, kind) in allow {
+            if !plan.columns.iter().any(|c| java::equals_ignore_case(&c.name, column)) {
+                warnings.push(format!(
+                    "--pii-allow `{}:{kind}`: the output has no column `{}`, so it accepts nothing",
+                    crate::escape::name(column),
+                    crate::escape::name(column)
+                ));
+            }
+        }
+    }
+    warnings
+}
+
 /// Turns one batch into one buffer per output. Shared read-only by the workers.
 struct Sanitizer<'a> {
     plans: &'a [&'a Plan],
@@ -436,7 +451,7 @@ impl Tally {
                 cells: *cells,
                 lines: lines.clone(),
             })
-            .filter(|f| !allow.iter().any(|(c, k)| *c == f.column && *k == f.kind))
+            .filter(|f| !allow.iter().any(|(c, k)| *k == f.kind && java::equals_ignore_case(c, &f.column)))
             .collect()
     }
 }
@@ -723,7 +738,7 @@ fn name_column(mut err: Error, header: &[String]) -> Error {
         ..
     } = &mut err
     {
-        *column = header.get(*field).cloned();
+        *column = header.get(*field).map(|h| crate::escape::name(h));
     }
     err
 }
@@ -740,7 +755,7 @@ fn check_width(row: Row<'_>, width: usize, header: &[String]) -> std::result::Re
         return Err(DataError::ShortRow {
             expected: width,
             found: row.len(),
-            column: header[row.len()].clone(),
+            column: crate::escape::name(&header[row.len()]),
         });
     }
     if row.len() > width && row.iter().skip(width).any(|f| !f.is_empty()) {
@@ -789,7 +804,7 @@ pub fn write_row(
             Action::Chain(funcs) => {
                 let result = chain(funcs, value, plan, pseudonymizer, &mut scratch.bytes).map_err(|_| {
                     DataError::RegexTooComplex {
-                        column: column.name.clone(),
+                        column: crate::escape::name(&column.name),
                         rule: column.origin.join(" + "),
                     }
                 })?;
@@ -880,6 +895,18 @@ mod tests {
     use crate::pseudonym::{Options as PzOptions, Secrets};
     use crate::rules::Rules;
 
+    /// Options that read files as psoxy does, rule columns absent or not (these tests are
+    /// about other things; the refusals have tests of their own in `plan`).
+    fn psoxy() -> Options<'static> {
+        Options {
+            columns: ColumnPolicy {
+                strict: false,
+                allow_absent: true,
+            },
+            ..Options::default()
+        }
+    }
+
     fn pz() -> Pseudonymizer {
         let secrets = Secrets {
             salt: b"salt".to_vec(),
@@ -928,7 +955,7 @@ mod tests {
             let fields: Vec<&str> = line.split('\t').collect();
             let (delimiter, data, want) = (unescape(fields[0]), unescape(fields[1]), unescape(fields[2]));
             let yaml = format!("delimiter: {delimiter:?}\ncolumnsToPseudonymize: [id]\n");
-            let got = sanitize(&data, &[&yaml], &Options::default()).map(|mut outs| outs.remove(0));
+            let got = sanitize(&data, &[&yaml], &psoxy()).map(|mut outs| outs.remove(0));
             assert_eq!(got.ok(), Some(want), "delimiter {:?}, input {:?}", delimiter, data);
             checked += 1;
         }
@@ -944,7 +971,7 @@ mod tests {
         })
         .unwrap();
         let rules = columnar("columnsToPseudonymize: [EMPLOYEE_ID]\n");
-        let plain = sanitize(&input, &["columnsToPseudonymize: [EMPLOYEE_ID]\n"], &Options::default()).unwrap();
+        let plain = sanitize(&input, &["columnsToPseudonymize: [EMPLOYEE_ID]\n"], &psoxy()).unwrap();
         for threads in [1, 2, 3] {
             for level in [None, Some(0), Some(6)] {
                 let out = MemoryOutput::gzip();
@@ -960,7 +987,7 @@ mod tests {
                 let options = Options {
                     threads,
                     gzip_level: level,
-                    ..Options::default()
+                    ..psoxy()
                 };
                 run(input.as_bytes(), "in.csv", &pz(), vec![sink], &options).unwrap();
                 let gz = out.bytes();
@@ -978,7 +1005,7 @@ mod tests {
         let out = sanitize(
             "foo,bar\r\n1,2\r\n1,2\n1,2\n",
             &["columnsToPseudonymize: [foo]\n"],
-            &Options::default(),
+            &psoxy(),
         )
         .unwrap();
         let row = "\"{\"\"hash\"\"\":\"\"0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\"\"}\",2\r\n";
@@ -994,7 +1021,7 @@ mod tests {
         let out = sanitize(
             "EMPLOYEE_ID,SALARY\n1,100\n,200\n",
             &[main, lookup],
-            &Options::default(),
+            &psoxy(),
         )
         .unwrap();
         assert_eq!(out[0], "EMPLOYEE_ID\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n\n");
@@ -1057,7 +1084,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let result = run("a,b\n1,2\n".as_bytes(), "in.csv", &pz(), sinks, &Options::default());
+            let result = run("a,b\n1,2\n".as_bytes(), "in.csv", &pz(), sinks, &psoxy());
             let states: Vec<&str> = states.iter().map(|s| *s.lock().unwrap()).collect();
             if fail_second {
                 let message = result.unwrap_err().to_string();
@@ -1076,11 +1103,11 @@ mod tests {
     #[test]
     fn header_only_and_empty_inputs() {
         let rules = ["columnsToRedact: [x]\n"];
-        assert_eq!(sanitize("a,b", &rules, &Options::default()).unwrap(), ["a,b"]);
-        assert_eq!(sanitize("a,b\n", &rules, &Options::default()).unwrap(), ["a,b\n"]);
-        assert_eq!(sanitize("", &rules, &Options::default()).unwrap(), [""]);
+        assert_eq!(sanitize("a,b", &rules, &psoxy()).unwrap(), ["a,b"]);
+        assert_eq!(sanitize("a,b\n", &rules, &psoxy()).unwrap(), ["a,b\n"]);
+        assert_eq!(sanitize("", &rules, &psoxy()).unwrap(), [""]);
         assert_eq!(
-            sanitize("a,b\n1,2", &rules, &Options::default()).unwrap(),
+            sanitize("a,b\n1,2", &rules, &psoxy()).unwrap(),
             ["a,b\n1,2\n"]
         );
     }
@@ -1088,7 +1115,7 @@ mod tests {
     #[test]
     fn short_and_shifted_rows_fail_with_their_line() {
         let rules = ["columnsToRedact: [x]\n"];
-        let err = sanitize("a,b,c\n1,2,3\n1,2\n", &rules, &Options::default()).unwrap_err();
+        let err = sanitize("a,b,c\n1,2,3\n1,2\n", &rules, &psoxy()).unwrap_err();
         assert_eq!(err.to_string().split(':').next().unwrap(), "in.csv line 3");
         assert!(matches!(
             err,
@@ -1097,7 +1124,7 @@ mod tests {
                 ..
             }
         ));
-        let err = sanitize("a,b\n1,2,SECRET\n", &rules, &Options::default()).unwrap_err();
+        let err = sanitize("a,b\n1,2,SECRET\n", &rules, &psoxy()).unwrap_err();
         assert!(matches!(
             err,
             Error::Data {
@@ -1108,7 +1135,7 @@ mod tests {
         ));
         assert!(!err.to_string().contains("SECRET"));
         assert_eq!(
-            sanitize("a,b\n1,2,\n", &rules, &Options::default()).unwrap(),
+            sanitize("a,b\n1,2,\n", &rules, &psoxy()).unwrap(),
             ["a,b\n1,2\n"]
         );
     }
@@ -1119,7 +1146,7 @@ mod tests {
         let out = sanitize(
             "EMAIL\nalice@worklytics.co\nnot-an-email\n",
             &[yaml],
-            &Options::default(),
+            &psoxy(),
         )
         .unwrap();
         assert_eq!(
@@ -1136,7 +1163,7 @@ mod tests {
         }
         let options = Options {
             shuffle_seed: Some(7),
-            ..Options::default()
+            ..psoxy()
         };
         let out = sanitize(&input, &["columnsToRedact: [x]\n"], &options).unwrap();
         let rows: Vec<usize> = out[0].lines().skip(1).map(|l| l.parse().unwrap()).collect();
@@ -1161,7 +1188,7 @@ mod tests {
                 let options = Options {
                     threads,
                     shuffle_seed: seed,
-                    ..Options::default()
+                    ..psoxy()
                 };
                 sanitize(&input, &rules, &options).unwrap()
             };
@@ -1179,7 +1206,7 @@ mod tests {
         input.extend_from_slice(b"2024-07-01,E1\n");
         let options = Options {
             threads: 3,
-            ..Options::default()
+            ..psoxy()
         };
         let err = sanitize(
             std::str::from_utf8(&input).unwrap(),
@@ -1202,7 +1229,7 @@ mod tests {
 
     #[test]
     fn differing_delimiters_are_refused() {
-        let err = sanitize("a\n1\n", &["delimiter: ';'\n", "delimiter: '|'\n"], &Options::default()).unwrap_err();
+        let err = sanitize("a\n1\n", &["delimiter: ';'\n", "delimiter: '|'\n"], &psoxy()).unwrap_err();
         assert_eq!(err.exit_code(), 2);
     }
 }

@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::local;
 use crate::pii::Kind;
 use crate::pipeline::{Finding, PiiGuard};
+use crate::plan::ColumnPolicy;
 
 /// The manifest's file name in each local output folder.
 pub const MANIFEST: &str = ".veil-manifest.json";
@@ -62,8 +63,8 @@ pub struct Policy {
     pub guard: PiiGuard,
     /// Findings accepted (`--pii-allow`).
     pub allow: Vec<(String, Kind)>,
-    /// Missing columns refused (`--strict-columns`).
-    pub strict_columns: bool,
+    /// How rule columns the file lacks were treated.
+    pub columns: ColumnPolicy,
 }
 
 impl Policy {
@@ -85,7 +86,8 @@ impl Policy {
                     .iter()
                     .any(|(wc, wk)| wk == k && crate::java::equals_ignore_case(wc, c))
             })
-            && (self.strict_columns || !wanted.strict_columns)
+            && (self.columns.strict || !wanted.columns.strict)
+            && (!self.columns.allow_absent || wanted.columns.allow_absent)
     }
 
     /// As recorded: `guard=warn;allow=NOTES:email,X:phone;strict-columns=no`.
@@ -96,10 +98,12 @@ impl Policy {
             PiiGuard::Fail => "fail",
         };
         let allow: Vec<String> = self.allow.iter().map(|(c, k)| format!("{c}:{}", k.name())).collect();
+        let yes = |b: bool| if b { "yes" } else { "no" };
         format!(
-            "guard={guard};allow={};strict-columns={}",
+            "guard={guard};allow={};strict-columns={};absent-columns={}",
             allow.join(","),
-            if self.strict_columns { "yes" } else { "no" }
+            yes(self.columns.strict),
+            if self.columns.allow_absent { "allowed" } else { "refused" }
         )
     }
 
@@ -108,6 +112,10 @@ impl Policy {
     pub fn from_text(text: &str) -> Policy {
         let mut policy = Policy {
             guard: PiiGuard::Off,
+            columns: ColumnPolicy {
+                strict: false,
+                allow_absent: true,
+            },
             ..Policy::default()
         };
         for part in text.split(';') {
@@ -122,7 +130,8 @@ impl Policy {
                         })
                         .collect();
                 }
-                Some(("strict-columns", v)) => policy.strict_columns = v == "yes",
+                Some(("strict-columns", v)) => policy.columns.strict = v == "yes",
+                Some(("absent-columns", v)) => policy.columns.allow_absent = v != "refused",
                 _ => {}
             }
         }
@@ -627,7 +636,7 @@ mod tests {
         was.policy = Policy {
             guard: PiiGuard::Warn,
             allow: vec![("NOTES".into(), Kind::Email)],
-            strict_columns: false,
+            columns: ColumnPolicy::default(),
         };
         let mut now = was.clone();
         now.policy.allow = vec![("notes".into(), Kind::Email), ("X".into(), Kind::Phone)];
@@ -643,7 +652,10 @@ mod tests {
                 ..was.policy.clone()
             },
             Policy {
-                strict_columns: true,
+                columns: ColumnPolicy {
+                    strict: true,
+                    allow_absent: false,
+                },
                 ..was.policy.clone()
             },
         ] {

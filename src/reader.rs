@@ -14,6 +14,39 @@ use crate::error::{DataError, Error, Result};
 
 /// Largest single record accepted; beyond it the input is almost surely broken quoting.
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// How wide a file may be. A header is names, not data: a megabyte of them, or 100,000
+/// columns, is already far past any real export, and a hostile one (20 million commas
+/// gzip to 20 KB) must not cost gigabytes. A record may not have more fields than a header
+/// may have columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most fields in any record (the header included).
+    pub max_fields: usize,
+    /// Most bytes in the header record.
+    pub max_header_bytes: usize,
+}
+
+impl Limits {
+    /// The default: 100,000 columns and 1 MiB of header.
+    pub const DEFAULT: Limits = Limits::columns(100_000);
+
+    /// Up to `max_columns` columns, with the header's byte limit growing in proportion
+    /// (1 MiB per 100,000 columns, at least 1 MiB).
+    pub const fn columns(max_columns: usize) -> Limits {
+        let blocks = max_columns.div_ceil(100_000);
+        Limits {
+            max_fields: max_columns,
+            max_header_bytes: if blocks == 0 { 1 << 20 } else { blocks << 20 },
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
 const INITIAL_BUFFER: usize = 256 << 10;
 
 /// A line ending as found in the input; psoxy writes every output line with the first one.
@@ -156,6 +189,9 @@ pub struct Reader<R> {
     line: u64,
     first_eol: Option<LineEnding>,
     bytes_read: u64,
+    limits: Limits,
+    /// The first record (the header) has been read.
+    header_done: bool,
 }
 
 enum Parsed {
@@ -185,7 +221,16 @@ impl<R: Read> Reader<R> {
             line: 1,
             first_eol: None,
             bytes_read: 0,
+            limits: Limits::DEFAULT,
+            header_done: false,
         }
+    }
+
+    /// Sets how wide records may be (default [`Limits::DEFAULT`]).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// The first line ending seen outside quotes, if any yet.
@@ -217,6 +262,10 @@ impl<R: Read> Reader<R> {
             }
             match self.parse_record(pos, batch)? {
                 Parsed::Record(n) => {
+                    if !self.header_done && n > self.limits.max_header_bytes {
+                        return Err(self.header_too_large());
+                    }
+                    self.header_done = true;
                     pos += n;
                     if batch.rows.len() >= max_rows {
                         break;
@@ -229,6 +278,9 @@ impl<R: Read> Reader<R> {
                     }
                     if pos > 0 {
                         break;
+                    }
+                    if !self.header_done && self.end > self.limits.max_header_bytes {
+                        return Err(self.header_too_large());
                     }
                     self.fill()?;
                 }
@@ -273,7 +325,18 @@ impl<R: Read> Reader<R> {
         Ok(true)
     }
 
-    /// Reads more input into the buffer, growing it when full.
+    fn header_too_large(&self) -> Error {
+        self.data_error(
+            self.line,
+            DataError::HeaderTooLarge {
+                limit: self.limits.max_header_bytes,
+            },
+        )
+    }
+
+    /// Reads more input into the buffer, growing it when full, until it is full or the input
+    /// ends: a pipe gives 64 KiB a read, and parsing a long record again after every read
+    /// would cost its length squared.
     fn fill(&mut self) -> Result<()> {
         if self.end == self.buf.len() {
             if self.buf.len() >= MAX_RECORD_BYTES {
@@ -287,7 +350,7 @@ impl<R: Read> Reader<R> {
             let grown = (self.buf.len() * 2).min(MAX_RECORD_BYTES);
             self.buf.resize(grown, 0);
         }
-        loop {
+        while self.end < self.buf.len() {
             match self.src.read(&mut self.buf[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
@@ -296,12 +359,12 @@ impl<R: Read> Reader<R> {
                 Ok(n) => {
                     self.end += n;
                     self.bytes_read += n as u64;
-                    return Ok(());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io(format!("reading {}", self.name), e)),
             }
         }
+        Ok(())
     }
 
     fn data_error(&self, line: u64, kind: DataError) -> Error {
@@ -360,6 +423,11 @@ impl<R: Read> Reader<R> {
             let (s, e) = trim_ascii(buf, field.0, field.1);
             if had_escape {
                 escaped.push(batch.spans.len());
+            }
+            if batch.spans.len() - spans_before >= self.limits.max_fields {
+                batch.spans.truncate(spans_before);
+                let limit = self.limits.max_fields;
+                return Err(self.data_error(record_line, DataError::TooManyFields { limit }));
             }
             batch.spans.push((s as u32, e as u32));
             // What ends the field?
@@ -635,6 +703,36 @@ mod tests {
             }
         }
         Ok((out, r.line_ending()))
+    }
+
+    #[test]
+    fn headers_and_records_are_bounded() {
+        let wide = format!("EMPLOYEE_ID{}\n", ",".repeat(200_000));
+        let mut r = Reader::new(wide.as_bytes(), "w.csv", b",");
+        let err = r.read_batch(&mut Batch::default(), 1).err().unwrap();
+        assert!(err.to_string().starts_with("w.csv line 1: record has more than 100000 fields"), "{err}");
+        let mut r = Reader::new(wide.as_bytes(), "w.csv", b",").with_limits(Limits::columns(300_000));
+        let mut batch = Batch::default();
+        assert!(r.read_batch(&mut batch, 1).unwrap());
+        assert_eq!(batch.row(0).len(), 200_001);
+        let long = format!("{}\n", "A".repeat(2 << 20));
+        let mut r = Reader::new(long.as_bytes(), "l.csv", b",");
+        let err = r.read_batch(&mut Batch::default(), 1).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "l.csv line 1: the header is larger than 1048576 bytes (a header is column names; --max-columns N \
+             raises the limit)"
+        );
+        // A data row may be long (up to the record limit), not wide.
+        let data = format!("a,b\n{},x\n", "B".repeat(3 << 20));
+        let mut r = Reader::new(data.as_bytes(), "d.csv", b",");
+        let mut batch = Batch::default();
+        assert!(r.read_batch(&mut batch, 10).unwrap());
+        let mut rows = batch.len();
+        while r.read_batch(&mut batch, 10).unwrap() {
+            rows += batch.len();
+        }
+        assert_eq!(rows, 2);
     }
 
     fn rows(input: &str) -> Vec<Vec<String>> {

@@ -197,13 +197,25 @@ fn check_prints_the_plan_and_writes_nothing() {
         ("in.csv", HRIS),
         ("r.yaml", "columnsToPseudonymize: [EMPLOYEE_EMAIL]\n"),
     ]);
+    // None of the rule columns is in the file: refused unless accepted as psoxy would.
     let (code, stdout, _) = run(veil(bad.path()).args(["check", "--rules", "r.yaml", "in.csv"]));
+    assert_eq!(code, 2);
+    assert!(
+        stdout.contains("none of the 1 column(s) the rules pseudonymize or redact is in the header (3 fields)"),
+        "{stdout}"
+    );
+    let (code, stdout, _) =
+        run(veil(bad.path()).args(["check", "--allow-absent-columns", "--rules", "r.yaml", "in.csv"]));
     assert_eq!(code, 0);
     assert!(
         stdout.contains(
             "warning: columns missing from the file, written as empty columns as psoxy does: `EMPLOYEE_EMAIL` (columnsToPseudonymize)"
         ),
         "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("\n1 warning (above); no problems: `veil sanitize` would run, and warn.\n"),
+        "a warning is not `no problems`: {stdout}"
     );
     let (code, stdout, _) = run(veil(bad.path()).args(["check", "--strict-columns", "--rules", "r.yaml", "in.csv"]));
     assert_eq!(code, 2);
@@ -280,9 +292,26 @@ fn a_file_without_header_fails_without_printing_its_first_row() {
         assert!(!stderr.contains(value), "{stderr}");
     }
     assert_eq!(files_in(dir.path()), ["in.csv", "r.yaml"]);
-    // Without --strict-columns veil does what psoxy does (the first row is the header, the
-    // missing column is appended empty) and warns, still without a value.
+    // Without it too: no rule column is in the header, so the file is refused, naming none of
+    // its fields (they are a data row).
     let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is the file without a header"), "{stderr}");
+    for value in ["E9182", "secret.person", "Engineering"] {
+        assert!(!stderr.contains(value), "{stderr}");
+    }
+    assert_eq!(files_in(dir.path()), ["in.csv", "r.yaml"]);
+    // With --allow-absent-columns veil does what psoxy does (the first row is the header, the
+    // missing column is appended empty) and warns, still without a value.
+    let (code, _, stderr) = run(veil(dir.path()).args([
+        "sanitize",
+        "--allow-absent-columns",
+        "--rules",
+        "r.yaml",
+        "-o",
+        "o.csv",
+        "in.csv",
+    ]));
     assert_eq!(code, 0);
     assert!(
         stderr.contains("warning: in.csv -> o.csv: columns missing from the file, written as empty columns as psoxy does: `EMPLOYEE_ID` (columnsToPseudonymize)"),
@@ -306,7 +335,7 @@ fn check_warns_about_names_psoxy_reads_differently_and_names_matching_nothing() 
     assert_eq!(code, 0, "warnings are not problems");
     assert!(
         stdout.contains(
-            "warning: line 1:25: `columnsToPseudonymize`: `No` is a YAML 1.1 boolean, which psoxy reads as the column `false`; veil reads `No`"
+            "warning: line 1:25: `columnsToPseudonymize`: psoxy's YAML 1.1 reader reads `No` as the column `false`; veil reads `No`"
         ),
         "{stdout}"
     );

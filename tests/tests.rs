@@ -22,6 +22,9 @@ mod properties;
 /// concurrent runs, outputs changed behind veil's back, strange input trees, closed pipes.
 mod edges;
 
+/// A new user's mistakes refused (no rule column, near misses, options), resources bounded.
+mod mistakes;
+
 /// Folder and prefix runs: re-runs, idempotence, failures, interrupts, routing.
 mod folder;
 

@@ -30,8 +30,9 @@ use crate::error::{Error, Result};
 use crate::job::{Destination, Job, JobContext, Progress};
 use crate::location::{Cloud, Location, S3Path};
 use crate::pipeline;
+use crate::plan::ColumnPolicy;
 use crate::pseudonym::Pseudonymizer;
-use crate::rules::Rules;
+use crate::rules::{ColumnarRules, Rules};
 use crate::yaml::{self, Kind};
 
 /// One output of every object: where it goes and with which rules.
@@ -51,6 +52,8 @@ struct Loaded {
     transforms: Vec<Transform>,
     /// Output metadata (`psoxy-rules-sha` and the rest).
     metadata: HashMap<String, String>,
+    /// Rule names psoxy's YAML reader reads as something else (logged with the config).
+    readings: Vec<String>,
 }
 
 /// The function: clients and environment settings from the cold start, and the stored
@@ -63,8 +66,9 @@ pub struct Handler {
     output_base_path: String,
     input_base_path: Option<String>,
     compress_always: bool,
-    /// `STRICT_COLUMNS=true`: refuse an object whose header lacks a column the rules read.
-    strict_columns: bool,
+    /// `STRICT_COLUMNS=true`: refuse an object whose header lacks a column the rules read;
+    /// `ALLOW_ABSENT_COLUMNS=true`: accept one that has none of them, as psoxy does.
+    columns: ColumnPolicy,
     /// `GZIP_LEVEL`: the level of gzip outputs.
     gzip_level: Option<u32>,
     /// `DEADLINE_MARGIN_SECONDS`: stop an object when less time than this is left.
@@ -174,7 +178,10 @@ impl Handler {
             input_base_path: config::process_env("INPUT_BASE_PATH"),
             compress_always: config::process_env("COMPRESS_OUTPUT_ALWAYS")
                 .is_none_or(|v| !v.eq_ignore_ascii_case("false")),
-            strict_columns: config::process_env("STRICT_COLUMNS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            columns: ColumnPolicy {
+                strict: config::process_env("STRICT_COLUMNS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                allow_absent: config::process_env("ALLOW_ABSENT_COLUMNS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            },
             gzip_level: config::process_env("GZIP_LEVEL")
                 .map(|v| crate::gzip::parse_level(&v).map_err(|e| Error::Config(format!("GZIP_LEVEL: {e}"))))
                 .transpose()?,
@@ -211,6 +218,7 @@ impl Handler {
             "rules_from": loaded.snapshot.source("RULES"),
             "salt_from": loaded.snapshot.source("PSOXY_SALT"),
             "versions": format!("{:?}", loaded.snapshot),
+            "warnings": loaded.readings,
         }));
         *current = Some(Arc::clone(&loaded));
         Ok(loaded)
@@ -253,11 +261,17 @@ impl Handler {
         metadata.insert("psoxy-rules-sha".to_owned(), sha1_hex(raw_rules.as_bytes()));
         metadata.insert("psoxy-salt-sha".to_owned(), psoxy_salt_sha(salt.as_bytes()));
         metadata.insert("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned());
+        let readings = transforms
+            .iter()
+            .flat_map(|t| t.rules.all_columnar())
+            .flat_map(ColumnarRules::psoxy_readings)
+            .collect();
         Ok(Loaded {
             snapshot,
             pseudonymizer: Arc::new(pseudonymizer),
             transforms,
             metadata,
+            readings,
         })
     }
 
@@ -405,7 +419,7 @@ impl Handler {
             cloud: Some(&self.cloud),
             options: pipeline::Options {
                 threads: pipeline::available_threads(),
-                strict_columns: self.strict_columns,
+                columns: self.columns,
                 gzip_level: self.gzip_level,
                 cancel: Some(&cancel),
                 pii_guard: self.pii_guard,
@@ -451,7 +465,7 @@ impl Handler {
         let warnings: Vec<String> = summary
             .outputs
             .iter()
-            .filter_map(|o| Some(format!("{}: {}", o.location, o.warning.as_ref()?)))
+            .flat_map(|o| o.warnings.iter().map(|w| format!("{}: {w}", o.location)))
             .collect();
         let done = format!("{} rows into {}", summary.rows, outputs.join(", "));
         if !warnings.is_empty() {

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::Context;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use veil::{
@@ -28,7 +27,10 @@ fn check_output(flag: &str, location: &Location) -> anyhow::Result<()> {
 
 /// SHA-256 of the rules as written, so that editing them re-does the outputs they make.
 fn rules_sha256(path: &Path) -> anyhow::Result<String> {
-    let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = std::fs::read(path).map_err(|cause| veil::Error::ConfigFile {
+        context: format!("reading rules {}", veil::escape(&path.display().to_string())),
+        cause,
+    })?;
     Ok(veil::sha256_hex(&text))
 }
 
@@ -53,6 +55,14 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
     }
     let report = args.folder.report.as_deref().map(super::location).transpose()?;
     let (main_rules, lookup_rules) = load_all(&args.rules, &args.lookup_rules, args.lookup.len())?;
+    for rules in main_rules.all_columnar() {
+        super::warn_readings(&args.rules, rules);
+    }
+    for (path, rules) in args.lookup_rules.iter().zip(lookup_rules.iter().flatten()) {
+        for rules in rules.all_columnar() {
+            super::warn_readings(path, rules);
+        }
+    }
     let builtin = Rules::Columnar(ColumnarRules::lookup(&args.lookup_key));
     let mut outputs = Vec::new();
     if let Some(root) = output {
@@ -109,9 +119,10 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
         pseudonymizer: &pseudonymizer,
         cloud: cloud.as_ref(),
         options: veil::RunOptions {
-            shuffle_seed: shuffle_seed(args.shuffle.as_deref())?,
-            threads: args.threads.unwrap_or(cores),
-            strict_columns: args.strict_columns,
+            shuffle_seed: shuffle_seed(args.shuffle),
+            threads: args.threads.map_or(cores, usize::from),
+            columns: args.columns.policy(),
+            limits: args.columns.limits(),
             gzip_level: args.gzip_level,
             pii_guard: args.pii.guard(),
             pii_allow: args.pii.pii_allow.clone(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use veil::{
     Batch, ColumnarRules, Error, Job, JobContext, Location, Plan, Progress, PseudonymFormat, Pseudonymizer, Reader,
     Rules,
@@ -83,19 +83,16 @@ struct SanitizeArgs {
     #[arg(long, value_name = "COL", default_value = "EMPLOYEE_ID")]
     lookup_key: String,
     /// Shuffle rows within blocks of 500, as psoxy does (optionally seeded).
-    #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "random")]
-    shuffle: Option<String>,
+    #[arg(long, value_name = "SEED", num_args = 0..=1)]
+    shuffle: Option<Option<u64>>,
     /// No progress bar and no summary line.
     #[arg(short, long)]
     quiet: bool,
-    /// Threads sanitizing rows (default: every core); 1 runs on a single core.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-    /// Refuse the file when a column the rules read (columnsToPseudonymize, or the source of
-    /// a rename, duplicate or transform) is missing from it. Default: write that column
-    /// empty, as psoxy does, and warn.
-    #[arg(long)]
-    strict_columns: bool,
+    /// Threads sanitizing rows, 1 to 1024 (default: every core); 1 runs on a single core.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    #[command(flatten)]
+    columns: ColumnArgs,
     /// Compression level of gzip outputs (`*.gz`), 0 to 9. Default 1: pseudonyms are random,
     /// so higher levels cost much time for little size (README, Performance).
     #[arg(long, value_name = "N", value_parser = parse_gzip_level)]
@@ -114,15 +111,105 @@ struct SanitizeArgs {
     input: String,
 }
 
+/// How the file's columns are checked against the rules.
+#[derive(Args, Debug)]
+struct ColumnArgs {
+    /// Refuse the file when a column the rules read (columnsToPseudonymize, or the source of
+    /// a rename, duplicate or transform) is missing from it. Default: write that column
+    /// empty, as psoxy does, and warn.
+    #[arg(long)]
+    strict_columns: bool,
+    /// Accept, as psoxy does, a file that has none of the columns the rules pseudonymize or
+    /// redact (no header, or the wrong delimiter), or whose header has a near miss of a
+    /// missing rule column that would leave in clear (`MANAGER_EMIAL` against
+    /// `MANAGER_EMAIL`). Default: refuse them (exit 2).
+    #[arg(long)]
+    allow_absent_columns: bool,
+    /// Most columns a header may have; the header may hold 1 MiB of names per 100,000.
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+    max_columns: u32,
+}
+
+impl ColumnArgs {
+    fn policy(&self) -> veil::ColumnPolicy {
+        veil::ColumnPolicy {
+            strict: self.strict_columns,
+            allow_absent: self.allow_absent_columns,
+        }
+    }
+
+    fn limits(&self) -> veil::Limits {
+        veil::Limits::columns(self.max_columns as usize)
+    }
+}
+
+/// `--pii-guard` (any case).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GuardArg {
+    Off,
+    Warn,
+    Fail,
+}
+
+impl From<GuardArg> for veil::PiiGuard {
+    fn from(arg: GuardArg) -> Self {
+        match arg {
+            GuardArg::Off => veil::PiiGuard::Off,
+            GuardArg::Warn => veil::PiiGuard::Warn,
+            GuardArg::Fail => veil::PiiGuard::Fail,
+        }
+    }
+}
+
+/// `--format` (any case), psoxy's `pseudonymFormat` names.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    #[value(name = "JSON")]
+    Json,
+    #[value(name = "URL_SAFE_TOKEN")]
+    UrlSafeToken,
+    #[value(name = "URL_SAFE_HASH_ONLY")]
+    UrlSafeHashOnly,
+}
+
+impl From<FormatArg> for PseudonymFormat {
+    fn from(arg: FormatArg) -> Self {
+        match arg {
+            FormatArg::Json => PseudonymFormat::Json,
+            FormatArg::UrlSafeToken => PseudonymFormat::UrlSafeToken,
+            FormatArg::UrlSafeHashOnly => PseudonymFormat::UrlSafeHashOnly,
+        }
+    }
+}
+
+/// `--hash` (any case).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum HashArg {
+    /// SHA-256(value ‖ salt), identical to psoxy.
+    Psoxy,
+    /// HMAC-SHA256 keyed with the salt.
+    #[value(name = "hmac-sha256")]
+    HmacSha256,
+}
+
+impl From<HashArg> for veil::HashAlgorithm {
+    fn from(arg: HashArg) -> Self {
+        match arg {
+            HashArg::Psoxy => veil::HashAlgorithm::Psoxy,
+            HashArg::HmacSha256 => veil::HashAlgorithm::HmacSha256,
+        }
+    }
+}
+
 /// The PII guard: personal data in the columns the sanitized copy keeps in clear.
 #[derive(Args, Debug)]
 struct PiiArgs {
     /// Look for e-mails, phone numbers, US SSNs, UK NI numbers, IBANs, card numbers and IP
     /// addresses in the columns the sanitized output keeps in clear: `warn` lists them after
     /// the summary, `fail` writes nothing and exits 3, `off` does not look.
-    #[arg(long, value_name = "MODE", env = "VEIL_PII_GUARD", default_value = "warn",
-          value_parser = ["off", "warn", "fail"], hide_env_values = true)]
-    pii_guard: String,
+    #[arg(long, value_name = "MODE", env = "VEIL_PII_GUARD", default_value = "warn", value_enum,
+          ignore_case = true, hide_env_values = true)]
+    pii_guard: GuardArg,
     /// Accept a finding, e.g. `WORK_PHONE:phone` (repeatable; kinds: email, phone, us-ssn,
     /// uk-nino, iban, card, ip).
     #[arg(long, value_name = "COLUMN:KIND", value_parser = parse_pii_allow)]
@@ -135,7 +222,7 @@ fn parse_pii_allow(text: &str) -> Result<(String, veil::PiiKind), String> {
 
 impl PiiArgs {
     fn guard(&self) -> veil::PiiGuard {
-        veil::PiiGuard::parse(&self.pii_guard).expect("clap checked the value")
+        self.pii_guard.into()
     }
 }
 
@@ -196,9 +283,8 @@ struct CheckArgs {
     /// Check the built-in lookup rules with this key column too.
     #[arg(long, value_name = "COL")]
     lookup_key: Option<String>,
-    /// Count columns missing from the file as problems, as `sanitize --strict-columns` does.
-    #[arg(long)]
-    strict_columns: bool,
+    #[command(flatten)]
+    columns: ColumnArgs,
     /// Read the whole file and list, for each column the sanitized output keeps in clear,
     /// the personal data found (kind, cells, first lines; never a value). Exit 3 if any.
     #[arg(long)]
@@ -214,12 +300,13 @@ struct CheckArgs {
 #[derive(Args, Debug)]
 struct HashArgs {
     /// Output format.
-    #[arg(long, default_value = "JSON", value_parser = PseudonymFormat::NAMES)]
-    format: String,
+    #[arg(long, default_value = "JSON", value_enum, ignore_case = true)]
+    format: FormatArg,
     #[command(flatten)]
     secrets: SecretArgs,
-    /// Values to pseudonymize.
-    #[arg(value_name = "VALUE", required = true)]
+    /// Values to pseudonymize. None, or `-`: one value per line of standard input (LF or
+    /// CRLF), so that values stay out of the shell's history and the process table.
+    #[arg(value_name = "VALUE")]
     values: Vec<String>,
 }
 
@@ -235,8 +322,8 @@ struct SecretArgs {
     salt_ssm: Option<String>,
     /// Hash: `psoxy` = SHA-256(value ‖ salt), identical to psoxy; `hmac-sha256` = HMAC
     /// keyed with the salt. [env: VEIL_HASH]
-    #[arg(long, value_name = "ALGORITHM")]
-    hash: Option<String>,
+    #[arg(long, value_name = "ALGORITHM", value_enum, ignore_case = true)]
+    hash: Option<HashArg>,
 }
 
 impl SecretArgs {
@@ -326,7 +413,20 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&veil::Cloud>) -> anyhow::Resu
     let salt = match (from_ssm, &args.salt_file) {
         (Some(salt), _) => salt,
         (None, Some(path)) => {
-            let bytes = std::fs::read(path).with_context(|| format!("reading salt file {}", path.display()))?;
+            // A salt is short; a file without end (a device) must not be read for ever.
+            const MAX_SALT: u64 = 64 << 10;
+            let context = || format!("reading salt file {}", veil::escape(&path.display().to_string()));
+            let mut bytes = Vec::new();
+            std::fs::File::open(path)
+                .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_SALT + 1), &mut bytes))
+                .map_err(|cause| Error::ConfigFile { context: context(), cause })?;
+            if bytes.len() as u64 > MAX_SALT {
+                return Err(Error::ConfigFile {
+                    context: context(),
+                    cause: std::io::Error::new(std::io::ErrorKind::InvalidInput, "larger than 64 KiB"),
+                }
+                .into());
+            }
             veil::salt_from_file(bytes)
         }
         (None, None) => veil::salt_from_env().ok_or_else(|| {
@@ -336,11 +436,18 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&veil::Cloud>) -> anyhow::Resu
             )
         })?,
     };
-    let (pseudonymizer, warnings) = veil::pseudonymizer_from_env(salt, args.hash.as_deref())?;
+    let (pseudonymizer, warnings) = veil::pseudonymizer_from_env(salt, args.hash.map(Into::into))?;
     for warning in warnings {
         eprintln!("veil: warning: {warning}");
     }
     Ok(pseudonymizer)
+}
+
+/// Warns, on stderr, about names psoxy's YAML reader reads as something else.
+fn warn_readings(file: &Path, rules: &ColumnarRules) {
+    for note in rules.psoxy_readings() {
+        eprintln!("veil: warning: {}: {note}", veil::escape(&file.display().to_string()));
+    }
 }
 
 /// Picks the columnar rules for `input` (MultiType rules match on its path).
@@ -441,13 +548,18 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     let cloud = cloud.as_ref();
     let pseudonymizer = pseudonymizer(&args.secrets, cloud)?;
     let main = rules_for(&main_rules, &args.rules, &input)?;
+    warn_readings(&args.rules, main);
     let builtin = ColumnarRules::lookup(&args.lookup_key);
     let mut sanitized = veil::Destination::new(output, main);
     sanitized.scan = true;
     let mut job = Job::new(input.clone()).destination(sanitized);
     for (i, (at, rules)) in lookups.into_iter().zip(&lookup_rules).enumerate() {
         let rules = match rules {
-            Some(r) => rules_for(r, &args.lookup_rules[i], &input)?,
+            Some(r) => {
+                let rules = rules_for(r, &args.lookup_rules[i], &input)?;
+                warn_readings(&args.lookup_rules[i], rules);
+                rules
+            }
             None => &builtin,
         };
         job = job.output(at, rules);
@@ -464,9 +576,10 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
         pseudonymizer: &pseudonymizer,
         cloud,
         options: veil::RunOptions {
-            shuffle_seed: shuffle_seed(args.shuffle.as_deref())?,
-            threads: args.threads.unwrap_or_else(veil::available_threads),
-            strict_columns: args.strict_columns,
+            shuffle_seed: shuffle_seed(args.shuffle),
+            threads: args.threads.map_or_else(veil::available_threads, usize::from),
+            columns: args.columns.policy(),
+            limits: args.columns.limits(),
             gzip_level: args.gzip_level,
             cancel: Some(interrupt::flag()),
             pii_guard: args.pii.guard(),
@@ -481,7 +594,7 @@ fn sanitize(args: SanitizeArgs) -> anyhow::Result<i32> {
     }
     let summary = summary?;
     for o in &summary.outputs {
-        if let Some(warning) = &o.warning {
+        for warning in &o.warnings {
             eprintln!(
                 "veil: warning: {} -> {}: {}",
                 veil::escape(&summary.input),
@@ -518,17 +631,9 @@ fn parse_gzip_level(text: &str) -> Result<u32, String> {
 }
 
 /// `--shuffle [SEED]`: none, a random seed, or the one given.
-fn shuffle_seed(arg: Option<&str>) -> anyhow::Result<Option<u64>> {
-    Ok(match arg {
-        None => None,
-        Some("random") => Some(std::hash::BuildHasher::hash_one(
-            &std::hash::RandomState::new(),
-            Instant::now(),
-        )),
-        Some(s) => Some(
-            s.parse::<u64>()
-                .map_err(|_| usage("--shuffle SEED must be a whole number"))?,
-        ),
+fn shuffle_seed(arg: Option<Option<u64>>) -> Option<u64> {
+    arg.map(|seed| {
+        seed.unwrap_or_else(|| std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), Instant::now()))
     })
 }
 
@@ -585,7 +690,7 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     let delimiter = veil::common_delimiter(sets.iter().map(|(_, r)| *r))?;
     let cloud = cloud_for(&[&input_at], &SecretArgs::none())?;
     let input = veil::open_input(&input_at, cloud.as_ref())?;
-    let mut reader = Reader::new(input.reader, &input.name, &delimiter);
+    let mut reader = Reader::new(input.reader, &input.name, &delimiter).with_limits(args.columns.limits());
     let (header, line) = veil::read_header(&mut reader, &mut Batch::default())?.unwrap_or((Vec::new(), 1));
     let mut out = std::io::stdout().lock();
     if header.is_empty() {
@@ -602,30 +707,24 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             header.len()
         )?;
     }
-    let mut failed = 0;
+    let (mut failed, mut warned) = (0, 0);
     for (title, rules) in &sets {
         writeln!(out, "\n{title}:")?;
-        let plan = Plan::new(rules, &header, &input.name, line).and_then(|plan| {
-            if args.strict_columns {
-                plan.check_strict(&input.name, line)?;
-            }
-            Ok(plan)
-        });
-        match plan {
+        let mut warnings = rules.psoxy_readings();
+        match Plan::bind(rules, &header, &input.name, line, args.columns.policy()) {
             Ok(plan) => {
                 write!(out, "{}", plan.describe())?;
-                if let Some(warning) = plan.warning() {
-                    writeln!(out, "warning: {warning}")?;
-                }
+                warnings.splice(0..0, plan.warnings());
             }
             Err(e) => {
                 failed += 1;
                 writeln!(out, "PROBLEMS:\n{e}")?;
             }
         }
-        for note in rules.psoxy_readings() {
-            writeln!(out, "warning: {note}")?;
+        for warning in &warnings {
+            writeln!(out, "warning: {warning}")?;
         }
+        warned += warnings.len();
     }
     if failed > 0 {
         writeln!(
@@ -635,7 +734,15 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         )?;
         return Ok(2);
     }
-    writeln!(out, "\nno problems.")?;
+    if warned == 0 {
+        writeln!(out, "\nno problems.")?;
+    } else {
+        writeln!(
+            out,
+            "\n{warned} warning{} (above); no problems: `veil sanitize` would run, and warn.",
+            if warned == 1 { "" } else { "s" }
+        )?;
+    }
     if args.scan {
         drop(out);
         return scan(&args, input_at, sets[0].1, cloud.as_ref());
@@ -688,14 +795,30 @@ fn scan(args: &CheckArgs, input: Location, rules: &ColumnarRules, cloud: Option<
 fn hash(args: HashArgs) -> anyhow::Result<i32> {
     let cloud = cloud_for(&[], &args.secrets)?;
     let pseudonymizer = pseudonymizer(&args.secrets, cloud.as_ref())?;
-    let format = PseudonymFormat::from_name(&args.format).expect("clap checked the name");
+    let format = PseudonymFormat::from(args.format);
     let mut out = std::io::stdout().lock();
     let mut cell = Vec::new();
-    for value in &args.values {
+    let mut put = |value: &str| -> anyhow::Result<()> {
         cell.clear();
         pseudonymizer.pseudonymize_cell(value, format, &mut cell);
         cell.push(b'\n');
         out.write_all(&cell)?;
+        Ok(())
+    };
+    if args.values.is_empty() || args.values == ["-"] {
+        // One value a line; a line's ending (LF or CRLF) is not part of the value.
+        for (i, line) in std::io::BufRead::split(std::io::stdin().lock(), b'\n').enumerate() {
+            let mut line = line.context("reading values from stdin")?;
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            let value = String::from_utf8(line).map_err(|_| usage(format!("stdin line {}: not UTF-8", i + 1)))?;
+            put(&value)?;
+        }
+        return Ok(0);
+    }
+    for value in &args.values {
+        put(value)?;
     }
     Ok(0)
 }

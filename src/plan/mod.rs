@@ -14,14 +14,16 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 mod checks;
+mod near;
 mod table;
 
 use crate::error::{Error, Problem, Result};
+use crate::escape::name as shown;
 use crate::java;
 use crate::pseudonym::PseudonymFormat;
 use crate::rules::{ColumnarRules, Name};
 use crate::transform::Step;
-use checks::{duplicate_names, leaks, unmatched};
+use checks::{absent, duplicate_names, leaks, unmatched};
 use table::{Entry, Table};
 
 /// What happens to a non-blank value, in order.
@@ -77,6 +79,18 @@ pub struct Unmatched {
     pub names: Vec<String>,
 }
 
+/// How a run treats rule columns the file lacks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ColumnPolicy {
+    /// Refuse a file that lacks any column the rules read (`--strict-columns`), instead of
+    /// writing it empty as psoxy does.
+    pub strict: bool,
+    /// Accept, as psoxy does, a file that has none of the columns the rules pseudonymize or
+    /// redact, or whose header has a near miss of a missing rule column that would leave in
+    /// clear (`--allow-absent-columns`).
+    pub allow_absent: bool,
+}
+
 /// The rules for one output, bound to one header.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -95,6 +109,43 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Binds `rules` to `header` as a run does: [`Plan::new`], then the checks of `policy`
+    /// (absent and near-miss columns refused unless allowed, missing ones when strict). The
+    /// built-in lookup rules take the key column's spelling from the header, so that the
+    /// table's header is `EMPLOYEE_ID,EMPLOYEE_ID_ORIG` whatever `--lookup-key` spelled.
+    ///
+    /// # Errors
+    /// Every header problem at once.
+    pub fn bind(rules: &ColumnarRules, header: &[String], file: &str, line: u64, policy: ColumnPolicy) -> Result<Plan> {
+        let respelled;
+        let rules = match rules.lookup_key.as_deref().and_then(|k| header.iter().find(|h| java::equals_ignore_case(h, k))) {
+            Some(spelled) => {
+                respelled = ColumnarRules::lookup(spelled);
+                &respelled
+            }
+            None => rules,
+        };
+        let plan = Plan::new(rules, header, file, line)?;
+        let mut problems = Vec::new();
+        if !policy.allow_absent {
+            let keys: Vec<String> = header.iter().map(|h| java::ignore_case_key(h)).collect();
+            let position: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+            let clear: HashSet<usize> = plan.clear_columns().into_iter().filter_map(|c| plan.columns[c].source).collect();
+            problems.extend(absent(rules, header, &position, |i| clear.contains(&i)));
+        }
+        if policy.strict {
+            problems.extend(plan.missing_problems());
+        }
+        if !problems.is_empty() {
+            return Err(Error::Header {
+                file: file.into(),
+                line,
+                problems,
+            });
+        }
+        Ok(plan)
+    }
+
     /// Binds `rules` to `header` (empty for an empty input). `file` and `line` name the
     /// header in messages.
     ///
@@ -152,7 +203,7 @@ impl Plan {
             if hashes > 1 {
                 problems.push(Problem::new(
                     e.origin.join(" + "),
-                    format!("column `{}` would be pseudonymized {hashes} times", e.key),
+                    format!("column `{}` would be pseudonymized {hashes} times", shown(&e.key)),
                 ));
             }
             let at = position.get(k.as_str()).copied().unwrap_or(usize::MAX);
@@ -225,17 +276,10 @@ impl Plan {
         })
     }
 
-    /// With `--strict-columns`: the missing columns as an error, as veil refused them before
+    /// With `--strict-columns`: the missing columns as problems, as veil refused them before
     /// it followed psoxy.
-    ///
-    /// # Errors
-    /// Any output column whose source the file lacks.
-    pub fn check_strict(&self, file: &str, line: u64) -> Result<()> {
-        if self.missing.is_empty() {
-            return Ok(());
-        }
-        let problems = self
-            .missing
+    fn missing_problems(&self) -> Vec<Problem> {
+        self.missing
             .iter()
             .map(|m| {
                 Problem::new(
@@ -243,50 +287,38 @@ impl Plan {
                     // Never list the header: in a file without one, it is a data row.
                     format!(
                         "column `{}` is not in the file's header (--strict-columns; `veil check` shows its columns)",
-                        m.source
+                        shown(&m.source)
                     ),
                 )
             })
-            .collect();
-        Err(Error::Header {
-            file: file.into(),
-            line,
-            problems,
-        })
+            .collect()
     }
 
-    /// One line about columns the file lacks and rule names that match nothing, or `None`.
-    pub fn warning(&self) -> Option<String> {
-        let mut parts = Vec::new();
+    /// A line about columns the file lacks, and one about rule names that match nothing
+    /// (names escaped and cut short, at most [`LISTED`] of each).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
         if !self.missing.is_empty() {
-            let list: Vec<String> = self
-                .missing
-                .iter()
-                .map(|m| {
-                    if java::equals_ignore_case(&m.column, &m.source) {
-                        format!("`{}` ({})", m.column, m.rule)
-                    } else {
-                        format!("`{}` ({} of `{}`)", m.source, m.rule, m.column)
-                    }
-                })
-                .collect();
-            parts.push(format!(
+            let list = self.missing.iter().map(|m| {
+                if java::equals_ignore_case(&m.column, &m.source) {
+                    format!("`{}` ({})", shown(&m.column), m.rule)
+                } else {
+                    format!("`{}` ({} of `{}`)", shown(&m.source), m.rule, shown(&m.column))
+                }
+            });
+            warnings.push(format!(
                 "columns missing from the file, written as empty columns as psoxy does: {}",
-                list.join(", ")
+                listed(list, ", ")
             ));
         }
         if !self.unmatched.is_empty() {
-            let list: Vec<String> = self
-                .unmatched
-                .iter()
-                .map(|u| {
-                    let names: Vec<String> = u.names.iter().map(|n| format!("`{n}`")).collect();
-                    format!("{} {}", u.rule, names.join(", "))
-                })
-                .collect();
-            parts.push(format!("rule names matching no column: {}", list.join("; ")));
+            let list = self.unmatched.iter().map(|u| {
+                let names = u.names.iter().map(|n| format!("`{}`", shown(n)));
+                format!("{} {}", u.rule, listed(names, ", "))
+            });
+            warnings.push(format!("rule names matching no column: {}", listed(list, "; ")));
         }
-        (!parts.is_empty()).then(|| parts.join("; "))
+        warnings
     }
 
     /// Output header names.
@@ -332,28 +364,46 @@ impl Plan {
                     format!("{action}  [{}]", rules.join("; "))
                 };
                 let source = match c.source {
-                    Some(i) => self.input[i].clone(),
+                    Some(i) => shown(&self.input[i]),
                     None => "(missing)".to_owned(),
                 };
-                [c.name.clone(), source, action]
+                [shown(&c.name), source, action]
             })
             .collect();
         let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0).max(6);
         let w0 = width(0);
-        let w1 = self
-            .dropped
-            .iter()
-            .map(|(n, _)| n.chars().count())
-            .fold(width(1), usize::max);
+        let dropped: Vec<(String, &str)> = self.dropped.iter().map(|(n, why)| (shown(n), *why)).collect();
+        let w1 = dropped.iter().map(|(n, _)| n.chars().count()).fold(width(1), usize::max);
         let mut out = format!("{:w0$}  {:w1$}  ACTION\n", "OUTPUT", "SOURCE");
         for [name, source, action] in &rows {
             let _ = writeln!(out, "{name:w0$}  {source:w1$}  {action}");
         }
-        for (name, why) in &self.dropped {
+        for (name, why) in &dropped {
             let _ = writeln!(out, "{:w0$}  {name:w1$}  dropped ({why})", "-");
         }
         out
     }
+}
+
+/// The most items of one list a message shows; the rest are counted.
+pub const LISTED: usize = 20;
+
+/// Items joined with `sep`, at most [`LISTED`] of them, then `and N more`.
+pub fn listed(items: impl Iterator<Item = String>, sep: &str) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    let mut more = 0usize;
+    for item in items {
+        if shown.len() < LISTED {
+            shown.push(item);
+        } else {
+            more += 1;
+        }
+    }
+    let mut text = shown.join(sep);
+    if more > 0 {
+        text += &format!("{sep}and {more} more");
+    }
+    text
 }
 
 /// How many times an action pseudonymizes a value.
@@ -504,21 +554,28 @@ mod tests {
         assert_eq!(p.header().join(","), format!("{header},MANAGER_EMAIL"));
         assert_eq!(p.columns.last().unwrap().source, None);
         assert_eq!(
-            p.warning().unwrap(),
-            "columns missing from the file, written as empty columns as psoxy does: `MANAGER_EMAIL` (columnsToPseudonymize)"
+            p.warnings(),
+            ["columns missing from the file, written as empty columns as psoxy does: `MANAGER_EMAIL` (columnsToPseudonymize)"]
         );
         let p = plan("columnsToDuplicate: {x: y}\ncolumnsToRename: {q: r}\n", "a,b").unwrap();
         assert_eq!(p.header().join(","), "a,b,r,y");
         assert_eq!(
-            p.warning().unwrap(),
-            "columns missing from the file, written as empty columns as psoxy does: `x` (columnsToDuplicate of `y`), `q` (columnsToRename of `r`)"
+            p.warnings(),
+            ["columns missing from the file, written as empty columns as psoxy does: `x` (columnsToDuplicate of `y`), `q` (columnsToRename of `r`)"]
         );
     }
 
     #[test]
     fn strict_columns_refuses_missing_columns() {
-        let p = plan("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "a,b").unwrap();
-        let err = p.check_strict("in.csv", 1).unwrap_err();
+        let Rules::Columnar(rules) = Rules::from_yaml("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "r").unwrap() else {
+            panic!()
+        };
+        let header = ["a".to_owned(), "b".to_owned()];
+        let policy = ColumnPolicy {
+            strict: true,
+            allow_absent: true,
+        };
+        let err = Plan::bind(&rules, &header, "in.csv", 1, policy).unwrap_err();
         let msg = err.to_string();
         assert_eq!(err.exit_code(), 2);
         assert!(
@@ -531,15 +588,114 @@ mod tests {
         );
     }
 
+    fn bind(rules: &ColumnarRules, header: &[&str], allow_absent: bool) -> Result<Plan> {
+        let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+        let policy = ColumnPolicy {
+            strict: false,
+            allow_absent,
+        };
+        Plan::bind(rules, &header, "in.csv", 1, policy)
+    }
+
+    fn columnar(yaml: &str) -> ColumnarRules {
+        let Rules::Columnar(rules) = Rules::from_yaml(yaml, "r.yaml").unwrap() else {
+            panic!()
+        };
+        rules
+    }
+
+    #[test]
+    fn a_file_without_any_rule_column_is_refused_without_showing_its_first_row() {
+        let rules = columnar("columnsToPseudonymize: [EMPLOYEE_ID, EMAIL]\ncolumnsToRedact: [SSN]\n");
+        let headerless = ["E0001", "secret.person@acme.com", "078-05-1120"];
+        let err = bind(&rules, &headerless, false).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let msg = err.to_string();
+        assert!(
+            msg.contains("none of the 3 column(s) the rules pseudonymize or redact is in the header (3 fields)"),
+            "{msg}"
+        );
+        assert!(msg.contains("--allow-absent-columns"), "{msg}");
+        assert!(!msg.contains("secret.person") && !msg.contains("E0001") && !msg.contains("078"), "{msg}");
+        assert!(bind(&rules, &headerless, true).is_ok(), "accepted as psoxy does when asked");
+        // The wrong delimiter: one field holding the real one.
+        for (header, delimiter) in [
+            ("EMPLOYEE_ID;EMAIL;SSN", r#"set `delimiter: ";"`"#),
+            ("EMPLOYEE_ID\tEMAIL", r#"set `delimiter: "\t"`"#),
+            ("EMPLOYEE_ID|EMAIL", r#"set `delimiter: "|"`"#),
+        ] {
+            let msg = bind(&rules, &[header], false).unwrap_err().to_string();
+            assert!(msg.contains(delimiter), "{msg}");
+        }
+        // An empty file has nothing to leak.
+        assert!(bind(&rules, &[], false).is_ok());
+    }
+
+    #[test]
+    fn a_near_miss_of_a_missing_rule_column_that_leaves_in_clear_is_refused() {
+        let rules = columnar("columnsToPseudonymize: [EMPLOYEE_ID, MANAGER_EMIAL]\ncolumnsToRedact: [SSN]\n");
+        let msg = bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMAIL", "SSN"], false).unwrap_err().to_string();
+        assert!(
+            msg.contains(
+                "`columnsToPseudonymize`: column `MANAGER_EMIAL` is not in the header, but `MANAGER_EMAIL` is and would be \
+                 written in clear: did you mean `MANAGER_EMAIL`?"
+            ),
+            "{msg}"
+        );
+        for spelled in ["SSN\u{200b}", "SSN\u{a0}", "SSN\u{feff}"] {
+            let msg = bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMIAL", spelled], false).unwrap_err().to_string();
+            let shown = crate::escape::escape(spelled);
+            assert!(msg.contains(&format!("did you mean `{shown}`?")), "{msg}");
+        }
+        assert!(bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMAIL", "SSN"], true).is_ok());
+        // The near miss is not in clear (redacted): nothing leaks, nothing refused.
+        let rules = columnar("columnsToPseudonymize: [EMPLOYEE_ID, MANAGER_EMIAL]\ncolumnsToRedact: [MANAGER_EMAIL]\n");
+        assert!(bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMAIL"], false).is_ok());
+        // Short names must match exactly: `ID` is not a near miss of `IP`.
+        let rules = columnar("columnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: [IP]\n");
+        assert!(bind(&rules, &["EMPLOYEE_ID", "ID"], false).is_ok());
+    }
+
+    #[test]
+    fn the_built_in_lookup_takes_the_headers_spelling_and_refuses_an_absent_key() {
+        let rules = ColumnarRules::lookup("employee_id");
+        let plan = bind(&rules, &["EMPLOYEE_ID", "EMAIL"], false).unwrap();
+        assert_eq!(plan.header(), ["EMPLOYEE_ID", "EMPLOYEE_ID_ORIG"]);
+        let msg = bind(&ColumnarRules::lookup("EMPLOYE_ID"), &["EMPLOYEE_ID", "EMAIL"], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("the lookup key column `EMPLOYE_ID` is not in the header; did you mean `EMPLOYEE_ID`?"),
+            "{msg}"
+        );
+        let msg = bind(&ColumnarRules::lookup("PERSON"), &["EMPLOYEE_ID"], false).unwrap_err().to_string();
+        assert!(msg.contains("the lookup key column `PERSON` is not in the header (--lookup-key"), "{msg}");
+    }
+
+    #[test]
+    fn names_in_messages_are_escaped_and_cut() {
+        let long = "N".repeat(1_000);
+        let rules = columnar(&format!("columnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: ['{long}', \"a\\nb\"]\n"));
+        let warnings = bind(&rules, &["EMPLOYEE_ID"], false).unwrap().warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("`a\\nb`"), "{warnings:?}");
+        assert!(warnings[0].len() < 200, "{warnings:?}");
+        // 100,000 blank-named duplicate columns: a bounded message.
+        let header: Vec<String> = std::iter::once("EMPLOYEE_ID".to_owned()).chain((0..100_000).map(|_| String::new())).collect();
+        let err = Plan::bind(&rules, &header, "in.csv", 1, ColumnPolicy::default()).unwrap_err().to_string();
+        assert!(err.len() < 4_000, "{} bytes", err.len());
+        assert!(err.ends_with("and 99979 more"), "{}", &err[err.len() - 100..]);
+    }
+
     #[test]
     fn rule_names_matching_no_column_are_reported_per_rule() {
         let yaml = "columnsToRedact: [SSN, b]\ncolumnsToPseudonymizeIfPresent: [PHONE]\ncolumnsToInclude: [a, b, zz]\n";
         let p = plan(yaml, "a,b,SOCIAL_SECURITY_NUMBER").unwrap();
         assert_eq!(
-            p.warning().unwrap(),
-            "rule names matching no column: columnsToRedact `SSN`; columnsToInclude `zz`; columnsToPseudonymizeIfPresent `PHONE`"
+            p.warnings(),
+            ["rule names matching no column: columnsToRedact `SSN`; columnsToInclude `zz`; columnsToPseudonymizeIfPresent `PHONE`"]
         );
-        assert_eq!(plan("columnsToRedact: [b]\n", "a,b").unwrap().warning(), None);
+        assert!(plan("columnsToRedact: [b]\n", "a,b").unwrap().warnings().is_empty());
     }
 
     #[test]

@@ -278,7 +278,10 @@ fn name_of(node: &Node, path: &str, problems: &mut Vec<Problem>) -> Option<Name>
     Some(Name {
         text: java::trim(&text).to_owned(),
         at: node.at,
-        psoxy_reads: node.yaml11_bool().map(|b| if b { "true" } else { "false" }),
+        psoxy_reads: match &node.kind {
+            Kind::Scalar { text, plain: true } => crate::yaml11::psoxy_reading(text),
+            _ => None,
+        },
     })
 }
 

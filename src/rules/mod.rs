@@ -29,8 +29,9 @@ pub struct Name {
     /// 1-based line and column in the rules file.
     pub at: (usize, usize),
     /// What psoxy's YAML reader makes of it when that differs: a plain `No` is the YAML 1.1
-    /// boolean `false` to psoxy, but veil reads the text, which is what the user meant.
-    pub psoxy_reads: Option<&'static str>,
+    /// boolean `false` to psoxy and `007` the number 7, but veil reads the text, which is what
+    /// the user meant.
+    pub psoxy_reads: Option<crate::yaml11::Reading>,
 }
 
 impl Name {
@@ -74,7 +75,12 @@ pub struct ColumnarRules {
     pub columns_to_duplicate: Vec<(Name, Name)>,
     /// Pipelines, in file order.
     pub fields_to_transform: Vec<FieldTransform>,
+    /// Set for veil's built-in lookup rules ([`ColumnarRules::lookup`]): the key column.
+    pub lookup_key: Option<String>,
 }
+
+/// The largest rules file read.
+pub const MAX_RULES_BYTES: u64 = 16 << 20;
 
 /// Rules as loaded: one set for every file, or path templates to sets.
 #[derive(Debug, Clone)]
@@ -94,14 +100,35 @@ pub struct Template {
 }
 
 impl Rules {
-    /// Loads rules from a YAML file.
+    /// Loads rules from a YAML file: a regular file of at most [`MAX_RULES_BYTES`].
     ///
     /// # Errors
-    /// The file cannot be read, or the rules have problems (all listed).
+    /// The file cannot be read, is not a regular file (`/dev/zero`, a pipe), is too large or
+    /// not UTF-8 ([`Error::ConfigFile`]), or the rules have problems (all listed).
     pub fn from_path(path: &Path) -> Result<Rules> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading rules {}", path.display()), e))?;
-        Rules::from_yaml(&text, &path.display().to_string())
+        use std::io::Read;
+        let shown = crate::escape::escape(&path.display().to_string()).into_owned();
+        let fail = |cause: std::io::Error| Error::ConfigFile {
+            context: format!("reading rules {shown}"),
+            cause,
+        };
+        let invalid = |why: &str| fail(std::io::Error::new(std::io::ErrorKind::InvalidInput, why.to_owned()));
+        // Looked at before it is opened: opening a FIFO waits for a writer.
+        let meta = std::fs::metadata(path).map_err(fail)?;
+        if !meta.is_file() {
+            return Err(invalid("not a regular file"));
+        }
+        let file = std::fs::File::open(path).map_err(fail)?;
+        if meta.len() > MAX_RULES_BYTES {
+            return Err(invalid("larger than 16 MiB (a rules file is a few kilobytes)"));
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_RULES_BYTES + 1).read_to_end(&mut bytes).map_err(fail)?;
+        if bytes.len() as u64 > MAX_RULES_BYTES {
+            return Err(invalid("larger than 16 MiB (a rules file is a few kilobytes)"));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| invalid("not UTF-8"))?;
+        Rules::from_yaml(&text, &shown)
     }
 
     /// Parses rules from YAML text; `source_name` names it in messages.
@@ -132,8 +159,10 @@ impl Rules {
                 second,
                 "",
                 format!(
-                    "key `{key}` is written twice in one mapping (lines {} and {}): psoxy would silently keep only the last; remove one",
-                    first.0, second.0
+                    "key `{}` is written twice in one mapping (lines {} and {}): psoxy would silently keep only the last; remove one",
+                    crate::escape::name(&key),
+                    first.0,
+                    second.0
                 ),
             );
         }
@@ -173,6 +202,14 @@ impl Rules {
         candidates.into_iter().find_map(|c| self.for_key(c))
     }
 
+    /// Every set of columnar rules in these rules (one, or one per `fileRules` template).
+    pub fn all_columnar(&self) -> Vec<&ColumnarRules> {
+        match self {
+            Rules::Columnar(c) => vec![c],
+            Rules::MultiType(entries) => entries.iter().flat_map(|(_, r)| r.all_columnar()).collect(),
+        }
+    }
+
     /// Lists the templates (for `veil check` and messages); empty for columnar rules.
     pub fn templates(&self) -> Vec<&str> {
         match self {
@@ -196,6 +233,7 @@ impl ColumnarRules {
             columns_to_pseudonymize: vec![name(key.to_owned())],
             columns_to_include: Some(vec![name(key.to_owned())]),
             columns_to_duplicate: vec![(name(key.to_owned()), name(format!("{key}_ORIG")))],
+            lookup_key: Some(key.to_owned()),
             ..ColumnarRules::default()
         }
     }
@@ -234,10 +272,12 @@ impl ColumnarRules {
         names
             .into_iter()
             .filter_map(|(rule, n)| {
-                let reads = n.psoxy_reads?;
+                let reads = n.psoxy_reads.as_ref()?;
+                let text = crate::escape::name(&n.text);
                 Some(format!(
-                    "line {}:{}: `{rule}`: `{}` is a YAML 1.1 boolean, which psoxy reads as the column `{reads}`; veil reads `{}`. Quote it ('{}') to mean the same to both",
-                    n.at.0, n.at.1, n.text, n.text, n.text
+                    "line {}:{}: `{rule}`: psoxy's YAML 1.1 reader reads `{text}` as {reads}; veil reads `{text}`. \
+                     Quote it ('{text}') to mean the same to both",
+                    n.at.0, n.at.1
                 ))
             })
             .collect()
@@ -368,7 +408,7 @@ mod tests {
         let r = load_ok("columnsToPseudonymize: [No, 'Yes', id]\n");
         let notes = r.psoxy_readings();
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].contains("`No` is a YAML 1.1 boolean, which psoxy reads as the column `false`"));
+        assert!(notes[0].contains("psoxy's YAML 1.1 reader reads `No` as the column `false`; veil reads `No`"), "{notes:?}");
     }
 
     #[test]

@@ -67,6 +67,16 @@ impl Scratch {
     }
 }
 
+/// Steps one match may take, plus [`FUEL_PER_BYTE`] for each byte of its text: at about 10 ns
+/// a step on this project's machine, a cell never costs more than about a millisecond beyond
+/// a linear scan of it, however the pattern backtracks. Java would take as long as the
+/// pattern makes it (seconds, or a stack overflow); veil fails the run on that cell instead,
+/// naming its line and column.
+pub const FUEL: u64 = 100_000;
+/// Steps allowed per byte of text, so that a long value with a pattern that scans it a few
+/// times over still matches.
+pub const FUEL_PER_BYTE: u64 = 32;
+
 /// The state of Java's `Matcher` during one call.
 pub(super) struct Exec<'a> {
     pub p: &'a Program,
@@ -107,7 +117,7 @@ impl<'a> Exec<'a> {
             old_last: usize::MAX,
             lookbehind_to: 0,
             end_anchor: false,
-            fuel: 10_000_000 + 32 * to as u64,
+            fuel: FUEL + FUEL_PER_BYTE * to as u64,
         }
     }
 

@@ -10,7 +10,7 @@
 //!
 //! Positions follow Java's UTF-16 indexing (see `text.rs`): where Java's search steps into
 //! a surrogate pair, so does this one, and a surrogate that `replace_all` leaves alone is
-//! written `?`, as Java's UTF-8 encoder writes it. Each call has a budget of about 10 million
+//! written `?`, as Java's UTF-8 encoder writes it. Each call has a budget of 100,000
 //! steps (plus 32 per input byte) and returns `Exhausted` past it.
 //!
 //! Unsupported (compile to an error saying so): `\X`, `\b{g}`, `\N{name}` and the CANON_EQ
