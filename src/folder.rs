@@ -249,7 +249,10 @@ impl Folder<'_> {
         let rules_sha256: Vec<std::sync::Arc<str>> = self.outputs.iter().map(|o| shared.get(&o.rules_sha256)).collect();
         let settings = shared.get(context.pseudonymizer.fingerprint());
         let state = State {
-            manifests: Mutex::new((HashMap::new(), shared)),
+            manifests: Mutex::new(Manifests {
+                by_folder: HashMap::new(),
+                shared,
+            }),
             rules_sha256,
             settings,
             saved: Mutex::new((Instant::now(), Duration::ZERO)),
@@ -509,12 +512,20 @@ fn rules_for<'r>(rules: &'r Rules, relative: &str, input: &Location) -> Option<&
     })
 }
 
+/// The manifests loaded, by output and folder under its root, and the strings their records
+/// share.
+#[derive(Default)]
+struct Manifests {
+    by_folder: HashMap<(usize, String), Manifest>,
+    shared: Shared,
+}
+
 /// Shared by the job threads.
 struct State {
     /// The manifests of local output folders, by output and folder under its root: one per
     /// folder, so that each stays small however many files a tree holds. Loaded when first
     /// needed; the strings their records share are held once.
-    manifests: Mutex<(HashMap<(usize, String), Manifest>, Shared)>,
+    manifests: Mutex<Manifests>,
     /// Per output, the SHA-256 of its rules, as recorded.
     rules_sha256: Vec<std::sync::Arc<str>>,
     /// The pseudonym settings' fingerprint, as recorded.
@@ -539,8 +550,8 @@ impl State {
     ) -> Result<T> {
         let (folder, name) = relative.rsplit_once('/').unwrap_or(("", relative));
         let mut guard = self.manifests.lock().expect("not poisoned");
-        let (manifests, shared) = &mut *guard;
-        let manifest = match manifests.entry((i, folder.to_owned())) {
+        let Manifests { by_folder, shared } = &mut *guard;
+        let manifest = match by_folder.entry((i, folder.to_owned())) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => e.insert(Manifest::load(&root.join(folder), shared)?),
         };
@@ -598,7 +609,7 @@ impl State {
 
     /// Writes every manifest that changed.
     fn save(&self) -> Result<()> {
-        for manifest in self.manifests.lock().expect("not poisoned").0.values_mut() {
+        for manifest in self.manifests.lock().expect("not poisoned").by_folder.values_mut() {
             manifest.save()?;
         }
         Ok(())

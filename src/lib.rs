@@ -85,6 +85,6 @@ pub use pseudonym::{
     Canonicalization, DomainHandling, HashAlgorithm, Options as PseudonymOptions, PseudonymCache, PseudonymFormat,
     Pseudonymizer, Secrets,
 };
-pub use reader::{Batch, LineEnding, Limits, Reader, Row};
+pub use reader::{Batch, Limits, LineEnding, Reader, Row};
 pub use rules::{ColumnarRules, FieldTransform, Name, Rules, Template};
 pub use transform::Step;

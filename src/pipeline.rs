@@ -19,7 +19,7 @@ use crate::java::regex::Exhausted;
 use crate::pii;
 use crate::plan::{Action, ColumnPolicy, Func, Plan};
 use crate::pseudonym::{PseudonymCache, PseudonymFormat, Pseudonymizer};
-use crate::reader::{Batch, LineEnding, Limits, Reader, Row};
+use crate::reader::{Batch, Limits, LineEnding, Reader, Row};
 use crate::rules::ColumnarRules;
 use crate::transform;
 use crate::writer::{push_field, push_header, push_pseudonym};
@@ -246,15 +246,21 @@ pub fn run<R: Read>(
     let delimiter = common_delimiter(sinks.iter().map(|s| s.rules))?;
     let mut reader = Reader::new(input, name, &delimiter).with_limits(options.limits);
     let mut batch = Batch::default();
-    let header = read_header(&mut reader, &mut batch)?;
     // An empty input has no header: psoxy still writes the columns its rules create.
-    let (names, line) = header.clone().unwrap_or((Vec::new(), 1));
+    let (names, line) = read_header(&mut reader, &mut batch)?.unwrap_or((Vec::new(), 1));
     let mut plans = Vec::new();
     let mut problems = Vec::new();
     for sink in &sinks {
         match Plan::bind(sink.rules, &names, name, line, options.columns) {
             Ok(p) => plans.push(p),
-            Err(Error::Header { problems: p, .. }) => problems.extend(p),
+            // The same problem in two outputs' rules is told once.
+            Err(Error::Header { problems: p, .. }) => {
+                for problem in p {
+                    if !problems.contains(&problem) {
+                        problems.push(problem);
+                    }
+                }
+            }
             Err(e) => return Err(e),
         }
     }
@@ -283,7 +289,11 @@ pub fn run<R: Read>(
             summaries.push(OutputSummary {
                 columns: plan.columns.len(),
                 pseudonymized: plan.pseudonymized_columns(),
-                warnings: warnings(plan, sink.scan && options.pii_guard != PiiGuard::Off, &options.pii_allow),
+                warnings: warnings(
+                    plan,
+                    sink.scan && options.pii_guard != PiiGuard::Off,
+                    &options.pii_allow,
+                ),
                 findings: Vec::new(),
                 bytes: 0,
                 digest: 0,
@@ -309,7 +319,7 @@ pub fn run<R: Read>(
         head.encode(&levels, &mut Vec::new());
         writer.start()?;
         writer.write(&head)?;
-        let header_names = header.as_ref().map_or(&[][..], |(h, _)| h.as_slice());
+        let header_names = names.as_slice();
         let rows = copy_rows(
             &mut reader,
             &mut batch,
@@ -451,7 +461,11 @@ impl Tally {
                 cells: *cells,
                 lines: lines.clone(),
             })
-            .filter(|f| !allow.iter().any(|(c, k)| *k == f.kind && java::equals_ignore_case(c, &f.column)))
+            .filter(|f| {
+                !allow
+                    .iter()
+                    .any(|(c, k)| *k == f.kind && java::equals_ignore_case(c, &f.column))
+            })
             .collect()
     }
 }
@@ -1018,12 +1032,7 @@ mod tests {
         let main = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: [SALARY]\n";
         let lookup = "pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\n\
                       columnsToInclude: [EMPLOYEE_ID]\ncolumnsToDuplicate: {EMPLOYEE_ID: EMPLOYEE_ID_ORIG}\n";
-        let out = sanitize(
-            "EMPLOYEE_ID,SALARY\n1,100\n,200\n",
-            &[main, lookup],
-            &psoxy(),
-        )
-        .unwrap();
+        let out = sanitize("EMPLOYEE_ID,SALARY\n1,100\n,200\n", &[main, lookup], &psoxy()).unwrap();
         assert_eq!(out[0], "EMPLOYEE_ID\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n\n");
         assert_eq!(
             out[1],
@@ -1106,10 +1115,7 @@ mod tests {
         assert_eq!(sanitize("a,b", &rules, &psoxy()).unwrap(), ["a,b"]);
         assert_eq!(sanitize("a,b\n", &rules, &psoxy()).unwrap(), ["a,b\n"]);
         assert_eq!(sanitize("", &rules, &psoxy()).unwrap(), [""]);
-        assert_eq!(
-            sanitize("a,b\n1,2", &rules, &psoxy()).unwrap(),
-            ["a,b\n1,2\n"]
-        );
+        assert_eq!(sanitize("a,b\n1,2", &rules, &psoxy()).unwrap(), ["a,b\n1,2\n"]);
     }
 
     #[test]
@@ -1134,21 +1140,13 @@ mod tests {
             }
         ));
         assert!(!err.to_string().contains("SECRET"));
-        assert_eq!(
-            sanitize("a,b\n1,2,\n", &rules, &psoxy()).unwrap(),
-            ["a,b\n1,2\n"]
-        );
+        assert_eq!(sanitize("a,b\n1,2,\n", &rules, &psoxy()).unwrap(), ["a,b\n1,2\n"]);
     }
 
     #[test]
     fn pipelines_follow_psoxy_and_null_stays_null() {
         let yaml = "fieldsToTransform:\n  EMAIL:\n    newName: GH\n    transforms:\n      - filter: '(.*)@.*'\n      - formatString: '%s_enterprise'\n      - pseudonymize: true\n";
-        let out = sanitize(
-            "EMAIL\nalice@worklytics.co\nnot-an-email\n",
-            &[yaml],
-            &psoxy(),
-        )
-        .unwrap();
+        let out = sanitize("EMAIL\nalice@worklytics.co\nnot-an-email\n", &[yaml], &psoxy()).unwrap();
         assert_eq!(
             out[0],
             "EMAIL,GH\nalice@worklytics.co,\"{\"\"hash\"\":\"\"sbIXAryuJzPz0dxRh4swzuxCY9_ZetgbAQlcrI-W30g\"\"}\"\nnot-an-email,\n"
@@ -1204,10 +1202,7 @@ mod tests {
         let mut input = Vec::new();
         crate::generate::write_hris(&mut input, 20_000, 9).unwrap();
         input.extend_from_slice(b"2024-07-01,E1\n");
-        let options = Options {
-            threads: 3,
-            ..psoxy()
-        };
+        let options = Options { threads: 3, ..psoxy() };
         let err = sanitize(
             std::str::from_utf8(&input).unwrap(),
             &["columnsToRedact: [SALARY]\n"],

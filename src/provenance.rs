@@ -103,7 +103,11 @@ impl Policy {
             "guard={guard};allow={};strict-columns={};absent-columns={}",
             allow.join(","),
             yes(self.columns.strict),
-            if self.columns.allow_absent { "allowed" } else { "refused" }
+            if self.columns.allow_absent {
+                "allowed"
+            } else {
+                "refused"
+            }
         )
     }
 

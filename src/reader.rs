@@ -710,7 +710,11 @@ mod tests {
         let wide = format!("EMPLOYEE_ID{}\n", ",".repeat(200_000));
         let mut r = Reader::new(wide.as_bytes(), "w.csv", b",");
         let err = r.read_batch(&mut Batch::default(), 1).err().unwrap();
-        assert!(err.to_string().starts_with("w.csv line 1: record has more than 100000 fields"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("w.csv line 1: record has more than 100000 fields"),
+            "{err}"
+        );
         let mut r = Reader::new(wide.as_bytes(), "w.csv", b",").with_limits(Limits::columns(300_000));
         let mut batch = Batch::default();
         assert!(r.read_batch(&mut batch, 1).unwrap());

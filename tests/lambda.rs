@@ -443,6 +443,45 @@ fn missing_columns_are_written_empty_and_logged_unless_strict() {
     assert!(m.keys(&strict_lookup).is_empty());
 }
 
+/// An object with none of the rules' columns (a `;` export read with `,`) is refused, saying
+/// which delimiter to set, unless ALLOW_ABSENT_COLUMNS=true accepts it as psoxy does.
+#[test]
+fn an_object_without_any_rule_column_fails_unless_allowed() {
+    let m = moto();
+    let (input, sanitized, lookup, config) = psoxy_setup(&m, "absent");
+    let (path, additional) = config.split_once('\n').unwrap();
+    let csv = b"EMPLOYEE_ID;EMPLOYEE_EMAIL;MANAGER_ID;SALARY\nE1;hidden.person@acme.com;E2;100\n".to_vec();
+    m.put(&input, "hris/2024-07-01/hris.csv", csv);
+    let env = [
+        ("OUTPUT_BUCKET", sanitized.as_str()),
+        ("ADDITIONAL_TRANSFORMS", additional),
+        ("PATH_TO_SHARED_CONFIG", path),
+        ("COMPRESS_OUTPUT_ALWAYS", "false"),
+    ];
+    let mut f = Function::start(&m, &env);
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Error(e) => {
+            assert!(
+                e.contains("The header is one field holding `;`: set `delimiter:"),
+                "{e}"
+            );
+            assert_eq!(e.matches("none of the").count(), 2, "one problem per rule set: {e}");
+            assert!(!e.contains("hidden.person"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(m.keys(&sanitized).is_empty() && m.keys(&lookup).is_empty());
+    drop(f);
+    let mut env = env.to_vec();
+    env.push(("ALLOW_ABSENT_COLUMNS", "true"));
+    // The lookup key is absent too: accepted as psoxy would (an empty lookup column).
+    let mut f = Function::start(&m, &env);
+    match f.api.invoke(&fixture("s3-put.json", &input)) {
+        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// An ADDITIONAL_TRANSFORMS entry whose bucket and path are the sanitized copy's would write
 /// the lookup table (every original id) where the vendor reads: the object fails, nothing is
 /// written.

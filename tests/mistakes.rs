@@ -93,7 +93,9 @@ fn near_misses_are_refused_with_did_you_mean() {
     assert!(stderr.contains("did you mean `MANAGER_EMAIL`?"), "{stderr}");
     assert!(stderr.contains("did you mean `SSN\\u{200b}`?"), "{stderr}");
     // A no-break space after the name, as Excel leaves it.
-    let nbsp = csv.replace("SSN\u{200b}", "SSN\u{a0}").replace("MANAGER_EMAIL,", "MANAGER_EMAIL ,");
+    let nbsp = csv
+        .replace("SSN\u{200b}", "SSN\u{a0}")
+        .replace("MANAGER_EMAIL,", "MANAGER_EMAIL ,");
     fs::write(dir.path().join("in.csv"), &nbsp).unwrap();
     fs::write(dir.path().join("r.yaml"), RULES).unwrap();
     let stderr = refused(dir.path(), &sanitize_args(&[], "in.csv"));
@@ -101,7 +103,11 @@ fn near_misses_are_refused_with_did_you_mean() {
     // Accepted as psoxy does when asked: the SSN then leaves in clear, which psoxy does too.
     let (code, _, stderr) = run(veil(dir.path()).args(sanitize_args(&["--allow-absent-columns"], "in.csv")));
     assert_eq!(code, 0, "{stderr}");
-    assert!(fs::read_to_string(dir.path().join("out.csv")).unwrap().contains("078-05-1120"));
+    assert!(
+        fs::read_to_string(dir.path().join("out.csv"))
+            .unwrap()
+            .contains("078-05-1120")
+    );
 }
 
 #[test]
@@ -126,7 +132,15 @@ fn options_behave_like_the_rest() {
     );
     // --pii-allow matches columns in any case, and names the columns it cannot match.
     let (code, _, stderr) = run(veil(d).args(sanitize_args(
-        &["--pii-guard", "FAIL", "--pii-allow", "notes:email", "--pii-allow", "NOTE:phone", "--quiet"],
+        &[
+            "--pii-guard",
+            "FAIL",
+            "--pii-allow",
+            "notes:email",
+            "--pii-allow",
+            "NOTE:phone",
+            "--quiet",
+        ],
         "in.csv",
     )));
     assert_eq!(code, 0, "{stderr}");
@@ -137,7 +151,10 @@ fn options_behave_like_the_rest() {
     clean("stderr", &stderr);
     // Enumerated values in any case, as psoxy's settings.
     let (code, stdout, _) = run(veil(d).args(["hash", "--format", "url_safe_token", "--hash", "PSOXY", "1"]));
-    assert_eq!((code, stdout.as_str()), (0, "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n"));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "t~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc\n")
+    );
     // Threads: 1 to 1024.
     for threads in ["0", "100000"] {
         let (code, _, stderr) = run(veil(d).args(sanitize_args(&["--threads", threads], "in.csv")));
@@ -149,7 +166,16 @@ fn options_behave_like_the_rest() {
     for args in [
         vec!["sanitize", "--rules", "missing.yaml", "in.csv"],
         vec!["sanitize", "--rules", "r.yaml", "--salt-file", "missing.salt", "in.csv"],
-        vec!["sanitize", "--rules", "r.yaml", "--lookup", "l.csv", "--lookup-rules", "missing.yaml", "in.csv"],
+        vec![
+            "sanitize",
+            "--rules",
+            "r.yaml",
+            "--lookup",
+            "l.csv",
+            "--lookup-rules",
+            "missing.yaml",
+            "in.csv",
+        ],
     ] {
         let (code, _, stderr) = run(veil(d).args(&args));
         assert_eq!(code, 2, "{args:?}: {stderr}");
@@ -169,7 +195,10 @@ fn a_rules_file_must_be_a_small_regular_file() {
             .success()
     );
     let (code, _, stderr) = run(veil(d).args(["sanitize", "--rules", "fifo.yaml", "in.csv"]));
-    assert_eq!((code, stderr.as_str()), (2, "veil: error: reading rules fifo.yaml: not a regular file\n"));
+    assert_eq!(
+        (code, stderr.as_str()),
+        (2, "veil: error: reading rules fifo.yaml: not a regular file\n")
+    );
     let big = fs::File::create(d.join("big.yaml")).unwrap();
     big.set_len(17 << 20).unwrap();
     let (code, _, stderr) = run(veil(d).args(["sanitize", "--rules", "big.yaml", "in.csv"]));
@@ -216,14 +245,21 @@ fn hostile_headers_are_bounded() {
     fs::write(d.join("wide.csv"), format!("EMPLOYEE_ID,{}\n", names.join(","))).unwrap();
     let (code, _, stderr) = run(veil(d).args(["check", "--rules", "r.yaml", "wide.csv"]));
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("wide.csv line 1: record has more than 100000 fields"), "{stderr}");
+    assert!(
+        stderr.contains("wide.csv line 1: record has more than 100000 fields"),
+        "{stderr}"
+    );
     // 100,000 blank names: the duplicates are listed up to 20.
     let blank = format!("EMPLOYEE_ID{}\n", ",".repeat(99_999));
     fs::write(d.join("blank.csv"), blank).unwrap();
     let (code, _, stderr) = run(veil(d).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "blank.csv"]));
     assert_eq!(code, 2);
     assert!(stderr.len() < 5_000, "{} bytes of stderr", stderr.len());
-    assert!(stderr.trim_end().ends_with("and 99978 more"), "{}", &stderr[stderr.len().saturating_sub(200)..]);
+    assert!(
+        stderr.trim_end().ends_with("and 99978 more"),
+        "{}",
+        &stderr[stderr.len().saturating_sub(200)..]
+    );
     // --max-columns raises the limit.
     let (code, _, stderr) = run(veil(d).args(["check", "--max-columns", "1000001", "--rules", "r.yaml", "wide.csv"]));
     assert_eq!(code, 0, "{}", &stderr[..stderr.len().min(300)]);
@@ -253,7 +289,10 @@ fn oversized_records_from_stdin_are_rejected() {
     writer.join().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("<stdin> line 1: the header is larger than 1048576 bytes"), "{stderr}");
+    assert!(
+        stderr.contains("<stdin> line 1: the header is larger than 1048576 bytes"),
+        "{stderr}"
+    );
     // A long field in a data row, from a pipe: read whole.
     let mut child = veil(d)
         .args(["sanitize", "--quiet", "--rules", "r.yaml", "-o", "o.csv", "-"])
@@ -276,7 +315,10 @@ fn oversized_records_from_stdin_are_rejected() {
     let written = fs::read(d.join("o.csv")).unwrap();
     let lines: Vec<&[u8]> = written.split(|&b| b == b'\n').collect();
     assert_eq!(lines.len(), 3, "header, one row, the end");
-    assert!(lines[1].windows(1 << 20).any(|w| w.iter().all(|&b| b == b'x')), "the long field, whole");
+    assert!(
+        lines[1].windows(1 << 20).any(|w| w.iter().all(|&b| b == b'x')),
+        "the long field, whole"
+    );
     assert!(lines[1].len() > 60 << 20);
     clean("o.csv", &String::from_utf8_lossy(&written));
 }
@@ -292,7 +334,9 @@ fn a_catastrophic_regex_fails_at_its_first_cell_naming_line_and_column() {
     let (code, _, stderr) = run(veil(dir.path()).args(["sanitize", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
     assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains("in.csv line 2: column `N2` (fieldsToTransform.NOTES): the regular expression backtracks too long"),
+        stderr.contains(
+            "in.csv line 2: column `N2` (fieldsToTransform.NOTES): the regular expression backtracks too long"
+        ),
         "{stderr}"
     );
     assert!(!dir.path().join("o.csv").exists());
@@ -301,7 +345,10 @@ fn a_catastrophic_regex_fails_at_its_first_cell_naming_line_and_column() {
 #[test]
 fn hash_reads_values_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [vec!["hash", "--format", "URL_SAFE_TOKEN"], vec!["hash", "--format", "URL_SAFE_TOKEN", "-"]] {
+    for args in [
+        vec!["hash", "--format", "URL_SAFE_TOKEN"],
+        vec!["hash", "--format", "URL_SAFE_TOKEN", "-"],
+    ] {
         let mut child = veil(dir.path())
             .args(&args)
             .stdin(Stdio::piped())
@@ -322,21 +369,33 @@ fn hash_reads_values_from_stdin() {
 fn yaml_1_1_numbers_and_booleans_as_names_are_warned_about() {
     let dir = setup(&[
         ("in.csv", b"007,No,0x1F,EMPLOYEE_ID\n1,2,3,E9182\n"),
-        ("r.yaml", b"columnsToPseudonymize: [EMPLOYEE_ID, 007, No]\ncolumnsToRedact: [0x1F]\n"),
+        (
+            "r.yaml",
+            b"columnsToPseudonymize: [EMPLOYEE_ID, 007, No]\ncolumnsToRedact: [0x1F]\n",
+        ),
     ]);
     let d = dir.path();
     let (code, _, stderr) = run(veil(d).args(["sanitize", "--quiet", "--rules", "r.yaml", "-o", "o.csv", "in.csv"]));
     assert_eq!(code, 0, "{stderr}");
-    for (name, reads) in [("007", "the column `7`"), ("No", "the column `false`"), ("0x1F", "the column `31`")] {
+    for (name, reads) in [
+        ("007", "the column `7`"),
+        ("No", "the column `false`"),
+        ("0x1F", "the column `31`"),
+    ] {
         assert!(
-            stderr.contains(&format!("psoxy's YAML 1.1 reader reads `{name}` as {reads}; veil reads `{name}`")),
+            stderr.contains(&format!(
+                "psoxy's YAML 1.1 reader reads `{name}` as {reads}; veil reads `{name}`"
+            )),
             "{name}: {stderr}"
         );
     }
     let (code, stdout, _) = run(veil(d).args(["check", "--rules", "r.yaml", "in.csv"]));
     assert_eq!(code, 0);
     assert!(stdout.contains("reads `007` as the column `7`"), "{stdout}");
-    assert!(stdout.ends_with("\n3 warnings (above); no problems: `veil sanitize` would run, and warn.\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("\n3 warnings (above); no problems: `veil sanitize` would run, and warn.\n"),
+        "{stdout}"
+    );
     // Clean rules on a clean file: no problems, no warnings.
     fs::write(d.join("r.yaml"), "columnsToPseudonymize: [EMPLOYEE_ID]\n").unwrap();
     let (_, stdout, _) = run(veil(d).args(["check", "--rules", "r.yaml", "in.csv"]));

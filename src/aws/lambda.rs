@@ -180,7 +180,8 @@ impl Handler {
                 .is_none_or(|v| !v.eq_ignore_ascii_case("false")),
             columns: ColumnPolicy {
                 strict: config::process_env("STRICT_COLUMNS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
-                allow_absent: config::process_env("ALLOW_ABSENT_COLUMNS").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                allow_absent: config::process_env("ALLOW_ABSENT_COLUMNS")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
             },
             gzip_level: config::process_env("GZIP_LEVEL")
                 .map(|v| crate::gzip::parse_level(&v).map_err(|e| Error::Config(format!("GZIP_LEVEL: {e}"))))

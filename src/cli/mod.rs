@@ -207,8 +207,15 @@ struct PiiArgs {
     /// Look for e-mails, phone numbers, US SSNs, UK NI numbers, IBANs, card numbers and IP
     /// addresses in the columns the sanitized output keeps in clear: `warn` lists them after
     /// the summary, `fail` writes nothing and exits 3, `off` does not look.
-    #[arg(long, value_name = "MODE", env = "VEIL_PII_GUARD", default_value = "warn", value_enum,
-          ignore_case = true, hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "MODE",
+        env = "VEIL_PII_GUARD",
+        default_value = "warn",
+        value_enum,
+        ignore_case = true,
+        hide_env_values = true
+    )]
     pii_guard: GuardArg,
     /// Accept a finding, e.g. `WORK_PHONE:phone` (repeatable; kinds: email, phone, us-ssn,
     /// uk-nino, iban, card, ip).
@@ -419,7 +426,10 @@ fn pseudonymizer(args: &SecretArgs, cloud: Option<&veil::Cloud>) -> anyhow::Resu
             let mut bytes = Vec::new();
             std::fs::File::open(path)
                 .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_SALT + 1), &mut bytes))
-                .map_err(|cause| Error::ConfigFile { context: context(), cause })?;
+                .map_err(|cause| Error::ConfigFile {
+                    context: context(),
+                    cause,
+                })?;
             if bytes.len() as u64 > MAX_SALT {
                 return Err(Error::ConfigFile {
                     context: context(),

@@ -48,7 +48,11 @@ pub(super) fn leaks(
         derived.push((from, to, format!("columnsToDuplicate.{}", shown(&from.text))));
     }
     for t in &rules.fields_to_transform {
-        derived.push((&t.source, &t.new_name, format!("fieldsToTransform.{}", shown(&t.key.text))));
+        derived.push((
+            &t.source,
+            &t.new_name,
+            format!("fieldsToTransform.{}", shown(&t.key.text)),
+        ));
     }
     for (from, to, rule) in derived {
         // The output column `to` as built: its first registration decides its source.
@@ -216,9 +220,14 @@ pub(super) fn absent(
             if header.len() == 1 { "" } else { "s" }
         );
         if let [only] = header {
-            let hints = [(';', "`;`", r#"";""#), ('\t', "a tab", r#""\t""#), ('|', "`|`", r#""|""#)];
+            let hints = [
+                (';', "`;`", r#"";""#),
+                ('\t', "a tab", r#""\t""#),
+                ('|', "`|`", r#""|""#),
+            ];
             if let Some((_, what, delimiter)) = hints.into_iter().find(|(c, _, _)| only.contains(*c)) {
-                message += &format!(" The header is one field holding {what}: set `delimiter: {delimiter}` in the rules.");
+                message +=
+                    &format!(" The header is one field holding {what}: set `delimiter: {delimiter}` in the rules.");
             }
         }
         message += &format!(" {ACCEPT}");
@@ -226,7 +235,10 @@ pub(super) fn absent(
     }
     let lists: [(&str, &[Name]); 3] = [
         ("columnsToPseudonymize", &rules.columns_to_pseudonymize),
-        ("columnsToPseudonymizeIfPresent", &rules.columns_to_pseudonymize_if_present),
+        (
+            "columnsToPseudonymizeIfPresent",
+            &rules.columns_to_pseudonymize_if_present,
+        ),
         ("columnsToRedact", &rules.columns_to_redact),
     ];
     let mut problems = Vec::new();

@@ -24,7 +24,7 @@ use crate::pseudonym::PseudonymFormat;
 use crate::rules::{ColumnarRules, Name};
 use crate::transform::Step;
 use checks::{absent, duplicate_names, leaks, unmatched};
-use table::{Entry, Table};
+use table::Table;
 
 /// What happens to a non-blank value, in order.
 #[derive(Debug, Clone)]
@@ -118,41 +118,35 @@ impl Plan {
     /// Every header problem at once.
     pub fn bind(rules: &ColumnarRules, header: &[String], file: &str, line: u64, policy: ColumnPolicy) -> Result<Plan> {
         let respelled;
-        let rules = match rules.lookup_key.as_deref().and_then(|k| header.iter().find(|h| java::equals_ignore_case(h, k))) {
+        let rules = match rules
+            .lookup_key
+            .as_deref()
+            .and_then(|k| header.iter().find(|h| java::equals_ignore_case(h, k)))
+        {
             Some(spelled) => {
                 respelled = ColumnarRules::lookup(spelled);
                 &respelled
             }
             None => rules,
         };
-        let plan = Plan::new(rules, header, file, line)?;
-        let mut problems = Vec::new();
-        if !policy.allow_absent {
-            let keys: Vec<String> = header.iter().map(|h| java::ignore_case_key(h)).collect();
-            let position: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-            let clear: HashSet<usize> = plan.clear_columns().into_iter().filter_map(|c| plan.columns[c].source).collect();
-            problems.extend(absent(rules, header, &position, |i| clear.contains(&i)));
-        }
-        if policy.strict {
-            problems.extend(plan.missing_problems());
-        }
-        if !problems.is_empty() {
-            return Err(Error::Header {
-                file: file.into(),
-                line,
-                problems,
-            });
-        }
-        Ok(plan)
+        Plan::build(rules, header, file, line, policy)
     }
 
-    /// Binds `rules` to `header` (empty for an empty input). `file` and `line` name the
-    /// header in messages.
+    /// Binds `rules` to `header` (empty for an empty input) as psoxy does, whatever columns
+    /// are absent. `file` and `line` name the header in messages.
     ///
     /// # Errors
     /// Every header problem at once: duplicate names, a value that would be pseudonymized
     /// twice.
     pub fn new(rules: &ColumnarRules, header: &[String], file: &str, line: u64) -> Result<Plan> {
+        let psoxy = ColumnPolicy {
+            strict: false,
+            allow_absent: true,
+        };
+        Plan::build(rules, header, file, line, psoxy)
+    }
+
+    fn build(rules: &ColumnarRules, header: &[String], file: &str, line: u64, policy: ColumnPolicy) -> Result<Plan> {
         let key = java::ignore_case_key;
         let keys: Vec<String> = header.iter().map(|h| key(h)).collect();
         let mut problems = duplicate_names(header, &keys);
@@ -187,15 +181,27 @@ impl Plan {
             rename_source.entry(key(&to.text)).or_insert(at);
         }
         let mut missing = Vec::new();
-        let mut columns: Vec<(usize, Entry, Column)> = Vec::with_capacity(entries.len());
+        // (place, first registration's spelling, column): what output order sorts on.
+        let mut columns: Vec<(usize, std::borrow::Cow<'_, str>, Column)> = Vec::with_capacity(entries.len());
         for e in entries {
+            if let Some(i) = e.kept {
+                // Kept as it is: its own place, its own name, no rule.
+                let column = Column {
+                    name: header[i].clone(),
+                    source: Some(i),
+                    action: Action::Copy,
+                    origin: Vec::new(),
+                };
+                columns.push((i, e.key, column));
+                continue;
+            }
             let k = key(&e.key);
             let source = position.get(key(&e.lookup).as_str()).copied();
             if source.is_none() {
                 let rule = e.origin[0].split(' ').next().unwrap_or_default().to_owned();
                 missing.push(Missing {
-                    column: e.key.clone(),
-                    source: e.written.clone(),
+                    column: e.key.to_string(),
+                    source: e.written.to_string(),
                     rule,
                 });
             }
@@ -210,17 +216,17 @@ impl Plan {
             let at = at.min(rename_source.get(&k).copied().unwrap_or(usize::MAX));
             let name = match retained_index.get(k.as_str()) {
                 Some(&i) => header[i].clone(),
-                None => e.key.clone(),
+                None => e.key.to_string(),
             };
             let action = match e.funcs.as_slice() {
                 [] => Action::Copy,
                 [Func::Pseudonymize] => Action::Pseudonymize,
                 funcs => Action::Chain(funcs.to_vec()),
             };
-            let origin = e.origin.clone();
+            let origin = e.origin;
             columns.push((
                 at,
-                e,
+                e.key,
                 Column {
                     name,
                     source,
@@ -230,12 +236,26 @@ impl Plan {
             ));
         }
         let output = |name: &str| {
-            let i = *table_index.get(&key(name))?;
+            let i = *table_index.get(key(name).as_str())?;
             let (_, _, c) = &columns[i];
             Some((c.source, hashes_in(&c.action) > 0))
         };
         let retained_at = |i: usize| retained_index.get(keys[i].as_str()) == Some(&i);
         problems.extend(leaks(rules, &position, &redact, output, retained_at));
+        if !policy.allow_absent {
+            let mut clear = vec![false; header.len()];
+            for (_, _, c) in &columns {
+                if let Some(i) = c.source
+                    && hashes_in(&c.action) == 0
+                {
+                    clear[i] = true;
+                }
+            }
+            problems.extend(absent(rules, header, &position, |i| clear[i]));
+        }
+        if policy.strict {
+            problems.extend(Plan::missing_problems(&missing));
+        }
         if !problems.is_empty() {
             return Err(Error::Header {
                 file: file.into(),
@@ -243,15 +263,22 @@ impl Plan {
                 problems,
             });
         }
-        columns.sort_by(|(a, x, _), (b, y, _)| a.cmp(b).then_with(|| java::compare(&x.key, &y.key)));
+        columns.sort_by(|(a, x, _), (b, y, _)| a.cmp(b).then_with(|| java::compare(x, y)));
         let columns: Vec<Column> = columns.into_iter().map(|(_, _, c)| c).collect();
 
-        let written: HashSet<(usize, String)> =
-            columns.iter().filter_map(|c| Some((c.source?, key(&c.name)))).collect();
+        // An input column is written when an output column of the same name reads it.
+        let mut written = vec![false; header.len()];
+        for c in &columns {
+            if let Some(i) = c.source
+                && java::equals_ignore_case(&c.name, &header[i])
+            {
+                written[i] = true;
+            }
+        }
         let dropped = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| !written.contains(&(*i, keys[*i].clone())))
+            .filter(|(i, _)| !written[*i])
             .map(|(i, h)| {
                 let why = if redact.contains(&keys[i]) {
                     "columnsToRedact"
@@ -278,8 +305,8 @@ impl Plan {
 
     /// With `--strict-columns`: the missing columns as problems, as veil refused them before
     /// it followed psoxy.
-    fn missing_problems(&self) -> Vec<Problem> {
-        self.missing
+    fn missing_problems(missing: &[Missing]) -> Vec<Problem> {
+        missing
             .iter()
             .map(|m| {
                 Problem::new(
@@ -373,7 +400,10 @@ impl Plan {
         let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0).max(6);
         let w0 = width(0);
         let dropped: Vec<(String, &str)> = self.dropped.iter().map(|(n, why)| (shown(n), *why)).collect();
-        let w1 = dropped.iter().map(|(n, _)| n.chars().count()).fold(width(1), usize::max);
+        let w1 = dropped
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .fold(width(1), usize::max);
         let mut out = format!("{:w0$}  {:w1$}  ACTION\n", "OUTPUT", "SOURCE");
         for [name, source, action] in &rows {
             let _ = writeln!(out, "{name:w0$}  {source:w1$}  {action}");
@@ -555,19 +585,25 @@ mod tests {
         assert_eq!(p.columns.last().unwrap().source, None);
         assert_eq!(
             p.warnings(),
-            ["columns missing from the file, written as empty columns as psoxy does: `MANAGER_EMAIL` (columnsToPseudonymize)"]
+            [
+                "columns missing from the file, written as empty columns as psoxy does: `MANAGER_EMAIL` (columnsToPseudonymize)"
+            ]
         );
         let p = plan("columnsToDuplicate: {x: y}\ncolumnsToRename: {q: r}\n", "a,b").unwrap();
         assert_eq!(p.header().join(","), "a,b,r,y");
         assert_eq!(
             p.warnings(),
-            ["columns missing from the file, written as empty columns as psoxy does: `x` (columnsToDuplicate of `y`), `q` (columnsToRename of `r`)"]
+            [
+                "columns missing from the file, written as empty columns as psoxy does: `x` (columnsToDuplicate of `y`), `q` (columnsToRename of `r`)"
+            ]
         );
     }
 
     #[test]
     fn strict_columns_refuses_missing_columns() {
-        let Rules::Columnar(rules) = Rules::from_yaml("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "r").unwrap() else {
+        let Rules::Columnar(rules) =
+            Rules::from_yaml("columnsToPseudonymize: [c]\ncolumnsToDuplicate: {x: y}\n", "r").unwrap()
+        else {
             panic!()
         };
         let header = ["a".to_owned(), "b".to_owned()];
@@ -616,8 +652,14 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("--allow-absent-columns"), "{msg}");
-        assert!(!msg.contains("secret.person") && !msg.contains("E0001") && !msg.contains("078"), "{msg}");
-        assert!(bind(&rules, &headerless, true).is_ok(), "accepted as psoxy does when asked");
+        assert!(
+            !msg.contains("secret.person") && !msg.contains("E0001") && !msg.contains("078"),
+            "{msg}"
+        );
+        assert!(
+            bind(&rules, &headerless, true).is_ok(),
+            "accepted as psoxy does when asked"
+        );
         // The wrong delimiter: one field holding the real one.
         for (header, delimiter) in [
             ("EMPLOYEE_ID;EMAIL;SSN", r#"set `delimiter: ";"`"#),
@@ -634,7 +676,9 @@ mod tests {
     #[test]
     fn a_near_miss_of_a_missing_rule_column_that_leaves_in_clear_is_refused() {
         let rules = columnar("columnsToPseudonymize: [EMPLOYEE_ID, MANAGER_EMIAL]\ncolumnsToRedact: [SSN]\n");
-        let msg = bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMAIL", "SSN"], false).unwrap_err().to_string();
+        let msg = bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMAIL", "SSN"], false)
+            .unwrap_err()
+            .to_string();
         assert!(
             msg.contains(
                 "`columnsToPseudonymize`: column `MANAGER_EMIAL` is not in the header, but `MANAGER_EMAIL` is and would be \
@@ -643,7 +687,9 @@ mod tests {
             "{msg}"
         );
         for spelled in ["SSN\u{200b}", "SSN\u{a0}", "SSN\u{feff}"] {
-            let msg = bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMIAL", spelled], false).unwrap_err().to_string();
+            let msg = bind(&rules, &["EMPLOYEE_ID", "MANAGER_EMIAL", spelled], false)
+                .unwrap_err()
+                .to_string();
             let shown = crate::escape::escape(spelled);
             assert!(msg.contains(&format!("did you mean `{shown}`?")), "{msg}");
         }
@@ -668,21 +714,32 @@ mod tests {
             msg.contains("the lookup key column `EMPLOYE_ID` is not in the header; did you mean `EMPLOYEE_ID`?"),
             "{msg}"
         );
-        let msg = bind(&ColumnarRules::lookup("PERSON"), &["EMPLOYEE_ID"], false).unwrap_err().to_string();
-        assert!(msg.contains("the lookup key column `PERSON` is not in the header (--lookup-key"), "{msg}");
+        let msg = bind(&ColumnarRules::lookup("PERSON"), &["EMPLOYEE_ID"], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("the lookup key column `PERSON` is not in the header (--lookup-key"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn names_in_messages_are_escaped_and_cut() {
         let long = "N".repeat(1_000);
-        let rules = columnar(&format!("columnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: ['{long}', \"a\\nb\"]\n"));
+        let rules = columnar(&format!(
+            "columnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: ['{long}', \"a\\nb\"]\n"
+        ));
         let warnings = bind(&rules, &["EMPLOYEE_ID"], false).unwrap().warnings();
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains("`a\\nb`"), "{warnings:?}");
         assert!(warnings[0].len() < 200, "{warnings:?}");
         // 100,000 blank-named duplicate columns: a bounded message.
-        let header: Vec<String> = std::iter::once("EMPLOYEE_ID".to_owned()).chain((0..100_000).map(|_| String::new())).collect();
-        let err = Plan::bind(&rules, &header, "in.csv", 1, ColumnPolicy::default()).unwrap_err().to_string();
+        let header: Vec<String> = std::iter::once("EMPLOYEE_ID".to_owned())
+            .chain((0..100_000).map(|_| String::new()))
+            .collect();
+        let err = Plan::bind(&rules, &header, "in.csv", 1, ColumnPolicy::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.len() < 4_000, "{} bytes", err.len());
         assert!(err.ends_with("and 99979 more"), "{}", &err[err.len() - 100..]);
     }
@@ -693,7 +750,9 @@ mod tests {
         let p = plan(yaml, "a,b,SOCIAL_SECURITY_NUMBER").unwrap();
         assert_eq!(
             p.warnings(),
-            ["rule names matching no column: columnsToRedact `SSN`; columnsToInclude `zz`; columnsToPseudonymizeIfPresent `PHONE`"]
+            [
+                "rule names matching no column: columnsToRedact `SSN`; columnsToInclude `zz`; columnsToPseudonymizeIfPresent `PHONE`"
+            ]
         );
         assert!(plan("columnsToRedact: [b]\n", "a,b").unwrap().warnings().is_empty());
     }

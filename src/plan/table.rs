@@ -3,44 +3,50 @@
 //! pseudonymize, pseudonymize-if-present, pass-through), each rule list walked in Java's
 //! `CASE_INSENSITIVE_ORDER`.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::Func;
 use crate::java;
 use crate::rules::{ColumnarRules, Name};
 
-/// One registration target in psoxy's column table.
-pub(super) struct Entry {
+/// One registration target in psoxy's column table. A column kept as it is borrows its
+/// names from the header and has no rule: a header of 100,000 columns costs no more than it
+/// must.
+pub(super) struct Entry<'h> {
     /// Spelling of the first registration (psoxy's tree-map key).
-    pub key: String,
+    pub key: Cow<'h, str>,
     /// The name looked up in the header (psoxy lower-cases transform sources first).
-    pub lookup: String,
+    pub lookup: Cow<'h, str>,
     /// The source as the rules wrote it, for messages.
-    pub written: String,
+    pub written: Cow<'h, str>,
     pub funcs: Vec<Func>,
+    /// The rules that made it; empty for a column kept as it is.
     pub origin: Vec<String>,
+    /// The header column of a column kept as it is.
+    pub kept: Option<usize>,
 }
 
 /// psoxy's column table: entries in registration order, found by case-insensitive key.
 #[derive(Default)]
-pub(super) struct Table {
-    pub entries: Vec<Entry>,
+pub(super) struct Table<'h> {
+    pub entries: Vec<Entry<'h>>,
     /// Entry index by case-insensitive key.
-    pub index: HashMap<String, usize>,
+    pub index: HashMap<Cow<'h, str>, usize>,
     /// The renames, in the order psoxy walks them.
     pub renames: Vec<(Name, Name)>,
 }
 
-impl Table {
+impl<'h> Table<'h> {
     /// Registers every output column of `rules` for a header (`keys` are its
     /// case-insensitive keys; `retained` the columns not redacted or excluded).
     pub fn register(
         rules: &ColumnarRules,
-        header: &[String],
-        keys: &[String],
+        header: &'h [String],
+        keys: &'h [String],
         retained: &[usize],
         retained_index: &HashMap<&str, usize>,
-    ) -> Table {
+    ) -> Table<'h> {
         let key = java::ignore_case_key;
         let mut table = Table::default();
         let duplicates = tree_order(&rules.columns_to_duplicate, |(from, _)| &from.text);
@@ -84,9 +90,17 @@ impl Table {
         }
         let renamed_away: HashSet<String> = renames.iter().map(|(from, _)| key(&from.text)).collect();
         for &i in retained {
-            let h = &header[i];
-            if !table.contains(h) && !renamed_away.contains(&keys[i]) {
-                table.add(h, h, h, None, "kept".into());
+            if !table.index.contains_key(keys[i].as_str()) && !renamed_away.contains(&keys[i]) {
+                table.index.insert(Cow::Borrowed(&keys[i]), table.entries.len());
+                let h = Cow::Borrowed(header[i].as_str());
+                table.entries.push(Entry {
+                    key: h.clone(),
+                    lookup: h.clone(),
+                    written: h,
+                    funcs: Vec::new(),
+                    origin: Vec::new(),
+                    kept: Some(i),
+                });
             }
         }
         table.renames = renames;
@@ -96,26 +110,24 @@ impl Table {
     /// psoxy's `addColumnTransform`: a new output column, or one more function (and origin)
     /// for an existing one, whose source then stays the first registration's.
     fn add(&mut self, key: &str, lookup: &str, written: &str, func: Option<Func>, origin: String) {
-        match self.index.get(&java::ignore_case_key(key)) {
+        match self.index.get(java::ignore_case_key(key).as_str()) {
             Some(&i) => {
                 self.entries[i].funcs.extend(func);
                 self.entries[i].origin.push(origin);
             }
             None => {
-                self.index.insert(java::ignore_case_key(key), self.entries.len());
+                self.index
+                    .insert(Cow::Owned(java::ignore_case_key(key)), self.entries.len());
                 self.entries.push(Entry {
-                    key: key.to_owned(),
-                    lookup: lookup.to_owned(),
-                    written: written.to_owned(),
+                    key: Cow::Owned(key.to_owned()),
+                    lookup: Cow::Owned(lookup.to_owned()),
+                    written: Cow::Owned(written.to_owned()),
                     funcs: func.into_iter().collect(),
                     origin: vec![origin],
+                    kept: None,
                 });
             }
         }
-    }
-
-    fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(&java::ignore_case_key(name))
     }
 }
 

@@ -408,7 +408,10 @@ mod tests {
         let r = load_ok("columnsToPseudonymize: [No, 'Yes', id]\n");
         let notes = r.psoxy_readings();
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].contains("psoxy's YAML 1.1 reader reads `No` as the column `false`; veil reads `No`"), "{notes:?}");
+        assert!(
+            notes[0].contains("psoxy's YAML 1.1 reader reads `No` as the column `false`; veil reads `No`"),
+            "{notes:?}"
+        );
     }
 
     #[test]

@@ -254,7 +254,10 @@ fn budget_stops_catastrophic_backtracking() {
     assert_eq!(super::exec::FUEL_PER_BYTE, 32);
     // Short of it, the same pattern answers as Java does.
     assert_eq!(re.matches("aaaaa"), Ok(None));
-    assert!(re.matches("aaaaaaaaaaaaaaa").is_err(), "15 a's: about 2^15 paths, past the budget");
+    assert!(
+        re.matches("aaaaaaaaaaaaaaa").is_err(),
+        "15 a's: about 2^15 paths, past the budget"
+    );
     // Memoized in Java and here: fast.
     let re = Regex::new("(a+)+b").unwrap();
     assert_eq!(re.matches(&text), Ok(None));
