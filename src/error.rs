@@ -1,68 +1,22 @@
-//! The library's one error type.
-//!
-//! Every variant names *where* (file, line, column, rule) and never *what*: no cell
-//! value, salt or key ever reaches an error message, `Debug` output or a log line.
-//! Callers map an error to an exit code with [`Error::exit_code`].
+//! The `veil` package's error: the core's, plus what storage, jobs, folder runs, the CLI and
+//! the Lambda add. Like the core's, every variant names where and never what (no cell value,
+//! salt or key), and its [`ErrorKind`] decides the exit code and whether trying again may
+//! help (the retry class S3 Batch Operations sees).
 
-use std::fmt;
 use std::io;
 
-/// Result alias used throughout the crate.
+pub use veil_core::ErrorKind;
+
+/// Result alias of the `veil` package.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong while loading rules or sanitizing a file.
+/// Everything that can go wrong in a run.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The rules file (or a rules value) is invalid: every problem found, at once.
-    #[error("{source_name}: {} problem(s) in rules:\n{}", problems.len(), Problem::list(problems))]
-    Rules {
-        /// File name (or config name such as `RULES`) the rules came from.
-        source_name: String,
-        /// All problems found.
-        problems: Vec<Problem>,
-    },
-    /// The rules do not fit the file's header: every problem found, at once.
-    #[error("{file}: rules do not fit the header (line {line}):\n{}", Problem::list(problems))]
-    Header {
-        /// Input file name.
-        file: String,
-        /// Physical line of the header.
-        line: u64,
-        /// All problems found.
-        problems: Vec<Problem>,
-    },
-    /// A data row cannot be read or sanitized.
-    #[error("{file} line {line}: {kind}")]
-    Data {
-        /// Input file name.
-        file: String,
-        /// 1-based physical line where the record starts.
-        line: u64,
-        /// What is wrong.
-        kind: DataError,
-    },
-    /// Reading or writing failed. The message includes the I/O error's, so it is not also
-    /// given as the `source` (which would print it twice in a chain).
-    #[error("{context}: {cause}")]
-    Io {
-        /// What was being done, with the path.
-        context: String,
-        /// The underlying error.
-        cause: io::Error,
-    },
-    /// A configuration file (rules, salt) cannot be read, or is not one: a usage error, not
-    /// a data failure.
-    #[error("{context}: {cause}")]
-    ConfigFile {
-        /// What was being read, with the path.
-        context: String,
-        /// Why it could not be.
-        cause: io::Error,
-    },
-    /// A configuration value (salt, key, environment) is missing or invalid.
-    #[error("{0}")]
-    Config(String),
+    /// The core's: rules, header, data, I/O, settings, PII guard, interruption, a bug.
+    #[error(transparent)]
+    Core(#[from] veil_core::Error),
     /// Two destinations of one run name the same file, folder or object (however spelled):
     /// one output would replace the other.
     #[error(
@@ -82,6 +36,24 @@ pub enum Error {
         /// The input, as spelled.
         input: String,
     },
+    /// An output folder or prefix lies inside the input folder or prefix.
+    #[error("output `{output}` is inside the input `{input}`: its files would be read as inputs")]
+    OutputInsideInput {
+        /// The output root, as spelled.
+        output: String,
+        /// The input root, as spelled.
+        input: String,
+    },
+    /// Two output folders or prefixes are one, or one is inside the other.
+    #[error(
+        "outputs `{first}` and `{second}` overlap: give each output its own folder or prefix, neither inside the other"
+    )]
+    OutputsOverlap {
+        /// The first, as spelled.
+        first: String,
+        /// The second, as spelled.
+        second: String,
+    },
     /// A destination veil does not write: a socket, a block device, a symlink to nothing, a
     /// folder where a file name is needed.
     #[error("{location} {why}")]
@@ -99,253 +71,133 @@ pub enum Error {
         /// The process that holds it, when known.
         pid: Option<u32>,
     },
-    /// Stopped on request (Ctrl-C): nothing of the interrupted output was published.
-    #[error("interrupted")]
-    Interrupted,
-    /// The PII guard (`fail`) found personal data in columns that would leave in clear:
-    /// nothing was published. Names columns, kinds, counts and lines, never values.
-    #[error(
-        "{file}: personal data in columns that leave in clear; nothing was written (accept a finding with --pii-allow COLUMN:KIND):\n{}",
-        Error::list_findings(findings)
-    )]
-    Pii {
-        /// Input file name.
-        file: String,
-        /// (output, finding) pairs.
-        findings: Vec<(String, crate::pipeline::Finding)>,
+    /// A configuration file (rules, salt) cannot be read, or is not one.
+    #[error("{context}: {cause}")]
+    ConfigFile {
+        /// What was being read, with the path.
+        context: String,
+        /// Why it could not be.
+        cause: io::Error,
     },
+    /// A location that is not one (`s3:///key`, an empty path), or that this build cannot
+    /// reach (S3 without the `aws` feature).
+    #[error("`{location}`: {why}")]
+    Location {
+        /// As spelled.
+        location: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A folder's record of its outputs cannot be read as one.
+    #[error("{path}: not a veil manifest (remove it to start over)")]
+    Manifest {
+        /// The manifest's path.
+        path: String,
+    },
+    /// A command line that does not go together (`--report` without a folder, ...).
+    #[error("{0}")]
+    Usage(String),
+    /// The Lambda stopped an object before the invocation's deadline; nothing was written.
+    #[error("{0}")]
+    Deadline(String),
+    /// The Lambda could not understand its event.
+    #[error("event: {0}")]
+    Event(String),
+    /// A bug: a thread panicked or a task failed.
+    #[error("internal error: {0} (a bug in veil; please report it)")]
+    Internal(String),
 }
 
 impl Error {
-    /// The process exit code for this error: 2 for rules and usage problems, 1 for data
-    /// and I/O failures.
-    pub fn exit_code(&self) -> i32 {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Rules { .. }
-            | Error::Header { .. }
-            | Error::Config(_)
-            | Error::ConfigFile { .. }
-            | Error::SameDestination { .. }
+            Error::Core(e) => e.kind(),
+            Error::SameDestination { .. }
             | Error::OutputIsInput { .. }
+            | Error::OutputInsideInput { .. }
+            | Error::OutputsOverlap { .. }
             | Error::Unwritable { .. }
-            | Error::Locked { .. } => 2,
-            Error::Data { .. } | Error::Io { .. } => 1,
-            Error::Interrupted => 130,
-            Error::Pii { .. } => 3,
+            | Error::Locked { .. }
+            | Error::ConfigFile { .. }
+            | Error::Location { .. }
+            | Error::Manifest { .. }
+            | Error::Usage(_) => ErrorKind::Usage,
+            Error::Deadline(_) => ErrorKind::Deadline,
+            Error::Event(_) => ErrorKind::Event,
+            Error::Internal(_) => ErrorKind::Internal,
         }
     }
 
-    fn list_findings(findings: &[(String, crate::pipeline::Finding)]) -> String {
-        let lines: Vec<String> = findings.iter().map(|(output, f)| format!("  {output}: {f}")).collect();
-        lines.join("\n")
+    /// The process exit code for this error ([`ErrorKind::exit_code`]).
+    pub fn exit_code(&self) -> i32 {
+        self.kind().exit_code()
     }
 
-    /// Wraps an I/O error with what was being done.
-    pub fn io(context: impl Into<String>, cause: io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            cause,
-        }
-    }
-
-    /// True for a failure that may pass if tried again later (throttling, a server error,
-    /// a timeout, a dropped connection), as opposed to a bad file, bad rules or denied access.
+    /// True for a failure that may pass if tried again later (throttling, a server error, a
+    /// timeout, a dropped connection): S3 Batch Operations then retries the task.
     pub fn is_transient(&self) -> bool {
-        use io::ErrorKind::*;
-        matches!(
-            self.io_kind(),
-            Some(
-                ResourceBusy
-                    | TimedOut
-                    | ConnectionReset
-                    | ConnectionAborted
-                    | ConnectionRefused
-                    | NotConnected
-                    | Interrupted
-            )
-        )
+        matches!(self, Error::Core(e) if e.is_transient())
     }
 
     /// The kind of an I/O failure (to tell a closed pipe from a full disk).
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
-            Error::Io { cause, .. } => Some(cause.kind()),
+            Error::Core(e) => e.io_kind(),
+            Error::ConfigFile { cause, .. } => Some(cause.kind()),
             _ => None,
         }
     }
-}
 
-/// What is wrong with one data record. Carries positions and counts only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DataError {
-    /// The record has fewer fields than the header.
-    ShortRow {
-        /// Fields in the header.
-        expected: usize,
-        /// Fields in this record.
-        found: usize,
-        /// Name of the first missing column.
-        column: String,
-    },
-    /// The record has more non-empty fields than the header (a shifted row).
-    ExtraFields {
-        /// Fields in the header.
-        expected: usize,
-        /// Fields in this record.
-        found: usize,
-    },
-    /// The bytes of a field are not UTF-8.
-    InvalidUtf8 {
-        /// 0-based field index.
-        field: usize,
-        /// Column name, once the header is known.
-        column: Option<String>,
-    },
-    /// The input starts with a UTF-16 or UTF-32 byte-order mark.
-    UnsupportedEncoding(&'static str),
-    /// Something other than a delimiter or line end follows a closing quote.
-    TextAfterQuote,
-    /// The input ends inside a quoted field that starts on this line.
-    UnterminatedQuote,
-    /// One record is larger than the reader allows.
-    RecordTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// A record has more fields than a header may have columns.
-    TooManyFields {
-        /// The limit.
-        limit: usize,
-    },
-    /// The header is larger than a header may be.
-    HeaderTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// A transform's regex ran out of its backtracking budget on a value.
-    RegexTooComplex {
-        /// The output column.
-        column: String,
-        /// The rules that make it.
-        rule: String,
-    },
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The variant's name, for machine-readable error types (the Lambda's `errorType`).
+    pub fn name(&self) -> &'static str {
         match self {
-            DataError::ShortRow {
-                expected,
-                found,
-                column,
-            } => write!(
-                f,
-                "record has {} but the header has {expected} fields (column `{column}` is missing); \
-                 veil never shifts a short row",
-                fields(*found)
-            ),
-            DataError::ExtraFields { expected, found } => write!(
-                f,
-                "record has {} but the header has {expected} fields, and the extra fields are not empty \
-                 (an unquoted delimiter inside a value?)",
-                fields(*found)
-            ),
-            DataError::InvalidUtf8 { field, column } => {
-                match column {
-                    Some(name) => write!(f, "column `{name}`")?,
-                    None => write!(f, "field {}", field + 1)?,
-                }
-                write!(
-                    f,
-                    " is not valid UTF-8 (convert the file, e.g. `iconv -f latin1 -t utf-8`)"
-                )
-            }
-            DataError::UnsupportedEncoding(name) => {
-                write!(f, "input is {name} (byte-order mark); veil reads UTF-8 only")
-            }
-            DataError::TextAfterQuote => {
-                write!(
-                    f,
-                    "text after a closing quote (a quoted field must end at a delimiter or line end)"
-                )
-            }
-            DataError::UnterminatedQuote => {
-                write!(
-                    f,
-                    "quoted field starting here is never closed (input ends inside quotes)"
-                )
-            }
-            DataError::RecordTooLarge { limit } => {
-                write!(f, "record is larger than {limit} bytes (unbalanced quotes?)")
-            }
-            DataError::TooManyFields { limit } => write!(
-                f,
-                "record has more than {limit} fields (a header may have at most {limit} columns; --max-columns N \
-                 raises the limit)"
-            ),
-            DataError::HeaderTooLarge { limit } => write!(
-                f,
-                "the header is larger than {limit} bytes (a header is column names; --max-columns N raises the limit)"
-            ),
-            DataError::RegexTooComplex { column, rule } => write!(
-                f,
-                "column `{column}` ({rule}): the regular expression backtracks too long on this value (Java would take as long); simplify it"
-            ),
-        }
-    }
-}
-
-fn fields(n: usize) -> String {
-    if n == 1 {
-        "1 field".into()
-    } else {
-        format!("{n} fields")
-    }
-}
-
-/// One problem in the rules, located in the rules file where possible.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// 1-based line and column in the rules file, when known.
-    pub at: Option<(usize, usize)>,
-    /// The rule key path, e.g. `columnsToRename.EMAIL`.
-    pub rule: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl Problem {
-    /// A problem with no position.
-    pub fn new(rule: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            at: None,
-            rule: rule.into(),
-            message: message.into(),
+            Error::Core(e) => match e {
+                veil_core::Error::Rules { .. } => "Rules",
+                veil_core::Error::Header { .. } => "Header",
+                veil_core::Error::Data { .. } => "Data",
+                veil_core::Error::Io { .. } => "Io",
+                veil_core::Error::Setting { .. } => "Setting",
+                veil_core::Error::Interrupted => "Interrupted",
+                veil_core::Error::Pii { .. } => "Pii",
+                veil_core::Error::Internal(_) => "Internal",
+                _ => "Core",
+            },
+            Error::SameDestination { .. } => "SameDestination",
+            Error::OutputIsInput { .. } => "OutputIsInput",
+            Error::OutputInsideInput { .. } => "OutputInsideInput",
+            Error::OutputsOverlap { .. } => "OutputsOverlap",
+            Error::Unwritable { .. } => "Unwritable",
+            Error::Locked { .. } => "Locked",
+            Error::ConfigFile { .. } => "ConfigFile",
+            Error::Location { .. } => "Location",
+            Error::Manifest { .. } => "Manifest",
+            Error::Usage(_) => "Usage",
+            Error::Deadline(_) => "Deadline",
+            Error::Event(_) => "Event",
+            Error::Internal(_) => "Internal",
         }
     }
 
-    /// The problems, one a line, at most [`crate::plan::LISTED`] of them, then how many more.
-    fn list(problems: &[Problem]) -> String {
-        crate::plan::listed(problems.iter().map(|p| format!("  - {p}")), "\n")
+    /// As the core's error, for where the core calls back into this package (opening an
+    /// output): the core's own as they are, the others by their kind and message.
+    pub fn into_core(self) -> veil_core::Error {
+        match self {
+            Error::Core(e) => e,
+            Error::Internal(why) => veil_core::Error::Internal(why),
+            other if other.kind() == ErrorKind::Usage => veil_core::Error::setting(other.name(), other.to_string()),
+            other => veil_core::Error::io(other.to_string(), io::Error::other(other.name())),
+        }
     }
-}
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some((line, col)) = self.at {
-            write!(f, "line {line}:{col}: ")?;
-        }
-        if self.rule.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            // A rule path holds names from the rules file: escaped, and cut short.
-            let rule = crate::escape::escape(&self.rule);
-            match rule.char_indices().nth(200) {
-                Some((end, _)) => write!(f, "`{}…`: {}", &rule[..end], self.message),
-                None => write!(f, "`{rule}`: {}", self.message),
-            }
-        }
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, cause: io::Error) -> Self {
+        Error::Core(veil_core::Error::io(context, cause))
+    }
+
+    /// A setting that is missing or invalid.
+    pub fn setting(name: impl Into<String>, why: impl Into<String>) -> Self {
+        Error::Core(veil_core::Error::setting(name, why))
     }
 }
 
@@ -354,35 +206,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exit_codes_split_rules_from_data() {
-        let rules = Error::Rules {
-            source_name: "r.yaml".into(),
-            problems: vec![Problem::new("delimiter", "bad")],
-        };
-        assert_eq!(rules.exit_code(), 2);
-        let data = Error::Data {
-            file: "in.csv".into(),
-            line: 3,
-            kind: DataError::TextAfterQuote,
-        };
-        assert_eq!(data.exit_code(), 1);
-        assert!(
-            data.to_string()
-                .starts_with("in.csv line 3: text after a closing quote")
-        );
-    }
-
-    #[test]
-    fn problems_are_listed_with_positions() {
-        let mut p = Problem::new("columnsToRename.EMAIL", "renames a redacted column");
-        p.at = Some((4, 3));
-        let e = Error::Rules {
-            source_name: "r.yaml".into(),
-            problems: vec![p, Problem::new("", "plain")],
-        };
-        assert_eq!(
-            e.to_string(),
-            "r.yaml: 2 problem(s) in rules:\n  - line 4:3: `columnsToRename.EMAIL`: renames a redacted column\n  - plain"
-        );
+    fn kinds_decide_exit_codes() {
+        let cases: [(Error, i32); 7] = [
+            (Error::Usage("x".into()), 2),
+            (Error::io("reading x", io::Error::other("boom")), 1),
+            (Error::Core(veil_core::Error::Interrupted), 130),
+            (Error::Internal("a job thread panicked".into()), 70),
+            (Error::Deadline("stopped".into()), 1),
+            (Error::Event("not an event".into()), 2),
+            (
+                Error::Locked {
+                    folder: "out/".into(),
+                    pid: Some(7),
+                },
+                2,
+            ),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.exit_code(), code, "{error}");
+        }
+        assert_eq!(Error::Internal("x".into()).name(), "Internal");
     }
 }

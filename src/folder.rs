@@ -17,13 +17,13 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::identity::Identity;
-use crate::job::{Destination, Job, JobContext, Progress};
+use crate::job::{Destination, Job, JobContext, Progress, Role, rules_for};
 use crate::listing::{self, Filter, Found, Ignored};
 use crate::local;
 use crate::location::Location;
-use crate::pipeline::Finding;
 use crate::provenance::{self, Manifest, Policy, Present, Record, Shared, Stored};
-use crate::rules::{ColumnarRules, Rules};
+use veil_core::Finding;
+use veil_core::Rules;
 
 /// One output tree of a run: a folder or prefix, the rules that make its files, and the
 /// SHA-256 of those rules as written (recorded with every output).
@@ -34,9 +34,8 @@ pub struct FolderOutput<'r> {
     pub rules: &'r Rules,
     /// SHA-256 (hex) of the rules' text.
     pub rules_sha256: String,
-    /// The copy that leaves (the sanitized one): the PII guard looks at its clear columns.
-    /// Lookup tables stay private and are not scanned.
-    pub scan: bool,
+    /// Who may read its files: the PII guard looks at the shared copy's clear columns.
+    pub role: Role,
 }
 
 /// A run over every file under a folder or prefix.
@@ -210,20 +209,19 @@ impl Folder<'_> {
             .collect::<Result<_>>()?;
         for (i, root) in roots.iter().enumerate() {
             if input.contains(root) {
-                return Err(Error::Config(format!(
-                    "output `{}` is inside the input `{}`: its files would be read as inputs",
-                    self.outputs[i].root, self.input
-                )));
+                return Err(Error::OutputInsideInput {
+                    output: self.outputs[i].root.to_string(),
+                    input: self.input.to_string(),
+                });
             }
             // The same folder under two spellings (`out/`, `./out/`, a symlink to it), or one
             // inside the other: two outputs could land on one path, a lookup table
             // (originals) over a sanitized copy.
             if let Some(j) = (0..i).find(|&j| roots[j].contains(root) || root.contains(&roots[j])) {
-                return Err(Error::Config(format!(
-                    "outputs `{}` and `{}` overlap: give each output its own folder or prefix, \
-                     neither inside the other",
-                    self.outputs[j].root, self.outputs[i].root
-                )));
+                return Err(Error::OutputsOverlap {
+                    first: self.outputs[j].root.to_string(),
+                    second: self.outputs[i].root.to_string(),
+                });
             }
         }
         let listing = listing::list(&self.input, &self.filter, context.cloud)?;
@@ -310,7 +308,7 @@ impl Folder<'_> {
                 .into_iter()
                 .map(|h| {
                     h.join()
-                        .unwrap_or_else(|_| Err(Error::Config("a job thread panicked".into())))
+                        .unwrap_or_else(|_| Err(Error::Internal("a job thread panicked".into())))
                 })
                 .collect()
         });
@@ -395,14 +393,9 @@ impl Folder<'_> {
         let mut touched = Vec::new();
         let mut recorded = Vec::new();
         for (i, output) in self.outputs.iter().enumerate() {
-            let Some(columnar) = rules_for(output.rules, &found.relative, &self.input) else {
-                let error = format!(
-                    "no fileRules template matches `{}` (rules of {}; templates: {})",
-                    found.relative,
-                    output.root,
-                    output.rules.templates().join(", ")
-                );
-                return Ok(fail(outcome, error));
+            let columnar = match rules_for(output.rules, &location, Some(&found.relative)) {
+                Ok(columnar) => columnar,
+                Err(e) => return Ok(fail(outcome, format!("{e} (rules of {})", output.root))),
             };
             rules.push(columnar);
             if reason.is_some() {
@@ -466,13 +459,13 @@ impl Folder<'_> {
             };
             let mut destination = Destination::new(outputs[i].clone(), rules[i]);
             destination.metadata = record.to_metadata();
-            destination.scan = output.scan;
+            destination.role = output.role;
             job = job.destination(destination);
             records.push(record);
         }
         let summary = match job.run(context) {
             Ok(summary) => summary,
-            Err(Error::Interrupted) => {
+            Err(Error::Core(veil_core::Error::Interrupted)) => {
                 outcome.status = Status::Interrupted;
                 outcome.seconds = started.elapsed().as_secs_f64();
                 return Ok(outcome);
@@ -499,17 +492,6 @@ impl Folder<'_> {
         state.save_now_and_then()?;
         Ok(outcome)
     }
-}
-
-/// The rules for a file: its path under the input root matched against MultiType templates;
-/// failing that, its whole S3 key (as psoxy matched it) or the trailing segments of its local
-/// path, so that templates written for psoxy's bucket layout still match.
-fn rules_for<'r>(rules: &'r Rules, relative: &str, input: &Location) -> Option<&'r ColumnarRules> {
-    rules.for_key(relative).or_else(|| match input.join(relative) {
-        Location::S3(at) => rules.for_key(&at.key),
-        Location::Local(path) => rules.for_local_path(&path.to_string_lossy()),
-        Location::Stdio => None,
-    })
 }
 
 /// The manifests loaded, by output and folder under its root, and the strings their records
@@ -570,18 +552,14 @@ impl State {
     ) -> Result<Option<Record>> {
         match (root, at) {
             (Location::Local(dir), _) => self.with_manifest(i, dir, relative, |m, name| m.get(name).cloned()),
-            #[cfg(feature = "aws")]
             (_, Location::S3(object)) => {
-                let aws = crate::location::aws(context.cloud, object)?;
-                let head = crate::aws::s3::head_if_any(aws, object)?;
-                Ok(head.and_then(|h| Record::from_metadata(&h.metadata)))
+                let metadata = crate::location::metadata(object, context.cloud)?;
+                Ok(metadata.and_then(|m| Record::from_metadata(&m)))
             }
-            _ => {
-                let _ = context;
-                Err(Error::Config(format!(
-                    "{at}: S3 needs veil built with the `aws` feature"
-                )))
-            }
+            (_, other) => Err(Error::Location {
+                location: other.to_string(),
+                why: "has no record".into(),
+            }),
         }
     }
 

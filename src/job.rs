@@ -1,18 +1,20 @@
 //! A job: one input, its outputs with their rules and where they go, and the one function
-//! that runs it. The CLI (one file, or every file of a folder or prefix) and every Lambda
-//! event kind build jobs and run them here, so opening inputs and outputs, gzip, S3 headers
-//! and the all-or-nothing commit work the same everywhere.
+//! that runs it. The CLI (one file, or every file of a folder or prefix), `veil check` and
+//! every Lambda event kind only describe jobs; the run policy is decided here, once: which
+//! rules a path takes ([`rules_for`]), where each output really goes and whether two are one
+//! or one is the input ([`Job::locations`]), which output is shared (and so scanned by the
+//! PII guard) and which private ([`Role`]), opening inputs and outputs, gzip, S3 headers and
+//! the all-or-nothing commit.
 
 use std::collections::HashMap;
 use std::io::Read;
 
 use crate::error::{Error, Result};
 use crate::identity::{self, Named};
-use crate::io::{DiscardOutput, MemoryOutput, Output};
 use crate::location::{self, Cloud, Location};
-use crate::pipeline::{self, Options, Sink, Summary};
-use crate::pseudonym::Pseudonymizer;
-use crate::rules::ColumnarRules;
+use veil_core::{DiscardOutput, MemoryOutput, Output, Pseudonymizer, RunOptions, Sink, Summary};
+
+use veil_core::{Checked, ColumnPolicy, ColumnarRules, Limits, Rules};
 
 /// Where an output goes.
 #[derive(Clone)]
@@ -38,6 +40,45 @@ impl From<MemoryOutput> for Target {
     }
 }
 
+/// Who may read an output, which decides whether the PII guard looks at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// The copy that leaves (the sanitized copy the vendor reads): its clear columns are
+    /// scanned for personal data.
+    Shared,
+    /// A copy that stays with you (a lookup table, which holds originals by design).
+    #[default]
+    Private,
+}
+
+/// The columnar rules for an input. Columnar rules apply to every file; MultiType rules
+/// (`fileRules`) match the input's path under its folder or prefix (`relative`, in folder
+/// runs), then, as psoxy matched them, its whole S3 key, or the trailing segments of its local
+/// path, so that templates written for psoxy's bucket layout still match.
+///
+/// # Errors
+/// MultiType rules for stdin (it has no path), or no template matches.
+pub fn rules_for<'r>(rules: &'r Rules, input: &Location, relative: Option<&str>) -> Result<&'r ColumnarRules> {
+    let found = match (input, relative.and_then(|r| rules.for_key(r))) {
+        (_, Some(found)) => Some(found),
+        (Location::S3(at), None) => rules.for_key(&at.key),
+        (Location::Local(path), None) => rules.for_local_path(&path.to_string_lossy()),
+        (Location::Stdio, None) if matches!(rules, Rules::Columnar(_)) => rules.for_key(""),
+        (Location::Stdio, None) => {
+            return Err(Error::Usage(
+                "fileRules match on the input's path, and stdin has none: give a file, or columnar rules".into(),
+            ));
+        }
+    };
+    found.ok_or_else(|| {
+        Error::Usage(format!(
+            "no fileRules template matches `{}` (templates: {})",
+            veil_core::escape(relative.map_or_else(|| input.to_string(), str::to_owned).as_str()),
+            rules.templates().join(", ")
+        ))
+    })
+}
+
 /// One output of a job: its rules, where it goes, and how an S3 object is stored.
 #[derive(Clone)]
 pub struct Destination<'r> {
@@ -51,9 +92,8 @@ pub struct Destination<'r> {
     pub content_type: Option<String>,
     /// An S3 object's user metadata, beside veil's own.
     pub metadata: HashMap<String, String>,
-    /// The PII guard looks at its clear columns: set for the copy that leaves (the
-    /// sanitized output), not for private lookup tables.
-    pub scan: bool,
+    /// Who may read it: the PII guard looks at the clear columns of the shared copy.
+    pub role: Role,
 }
 
 impl<'r> Destination<'r> {
@@ -65,7 +105,15 @@ impl<'r> Destination<'r> {
             gzip: None,
             content_type: None,
             metadata: HashMap::new(),
-            scan: false,
+            role: Role::Private,
+        }
+    }
+
+    /// The same, as the copy that leaves ([`Role::Shared`]).
+    pub fn shared(self) -> Self {
+        Destination {
+            role: Role::Shared,
+            ..self
         }
     }
 
@@ -117,7 +165,7 @@ pub struct JobContext<'a> {
     /// The AWS clients, needed for `s3://` locations.
     pub cloud: Option<&'a Cloud>,
     /// Threads, gzip level, strictness, shuffling.
-    pub options: Options<'a>,
+    pub options: RunOptions<'a>,
     /// Called as batches are written.
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
 }
@@ -139,7 +187,7 @@ impl<'a> JobContext<'a> {
         JobContext {
             pseudonymizer,
             cloud: None,
-            options: Options::default(),
+            options: RunOptions::default(),
             progress: None,
         }
     }
@@ -234,6 +282,23 @@ impl<'r> Job<'r> {
         Ok(locations)
     }
 
+    /// What `veil check` shows: the input's header, read alone, and each output's plan or
+    /// problems under `policy`. Nothing is written.
+    ///
+    /// # Errors
+    /// The input cannot be opened or its header read, or the outputs' rules set different
+    /// delimiters.
+    pub fn check(&self, cloud: Option<&Cloud>, policy: ColumnPolicy, limits: Limits) -> Result<Checked> {
+        let rules: Vec<&ColumnarRules> = self.destinations.iter().map(|d| d.rules).collect();
+        Ok(match &self.source {
+            Source::Location(location) => {
+                let opened = location::open(location, cloud)?;
+                veil_core::check(opened.reader, &opened.name, &rules, policy, limits)?
+            }
+            Source::Bytes { name, bytes } => veil_core::check(&bytes[..], name, &rules, policy, limits)?,
+        })
+    }
+
     /// Sanitizes the input into every output in one pass; nothing is published unless all
     /// succeed (see [`pipeline::run`]). Destinations are checked first ([`Job::locations`]).
     ///
@@ -255,8 +320,8 @@ impl<'r> Job<'r> {
                     (Target::Memory(_), None) => "<memory>".to_owned(),
                     _ => "<scan>".to_owned(),
                 },
-                open: Box::new(move || d.open(at.as_ref(), input, context.cloud)),
-                scan: d.scan,
+                open: Box::new(move || d.open(at.as_ref(), input, context.cloud).map_err(Error::into_core)),
+                scan: d.role == Role::Shared,
             })
             .collect();
         let (reader, name, size, counter): (Box<dyn Read + Send + '_>, String, _, _) = match &self.source {
@@ -267,6 +332,9 @@ impl<'r> Job<'r> {
             Source::Bytes { name, bytes } => (Box::new(&bytes[..]), name.clone(), Some(bytes.len() as u64), None),
         };
         let tick = |rows: u64| {
+            if let Some(caller) = context.options.progress {
+                caller(rows);
+            }
             if let Some(progress) = context.progress {
                 let read = counter.as_ref().map_or(0, |c| c.get());
                 progress(Progress { rows, read, size });
@@ -274,15 +342,21 @@ impl<'r> Job<'r> {
         };
         let mut options = context.options.clone();
         options.progress = Some(&tick);
-        pipeline::run(reader, &name, context.pseudonymizer, sinks, &options)
+        Ok(veil_core::sanitize(
+            reader,
+            &name,
+            context.pseudonymizer,
+            sinks,
+            &options,
+        )?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pseudonym::{Options as PseudonymOptions, Secrets};
-    use crate::rules::Rules;
+    use veil_core::Rules;
+    use veil_core::{PseudonymOptions, Secrets};
 
     #[test]
     fn a_job_runs_into_memory_and_to_files() {

@@ -1,29 +1,31 @@
 //! # veil
 //!
-//! Streaming, psoxy-compatible sanitizer for bulk CSV exports (HRIS snapshots first).
-//! One read of the input writes every output: the sanitized copy (columns pseudonymized,
-//! redacted, renamed, duplicated or transformed by psoxy's `ColumnarRules` YAML) and any
-//! number of lookup tables, with pseudonyms byte-identical to Worklytics psoxy's.
+//! Streaming, psoxy-compatible sanitizer for bulk CSV exports (HRIS snapshots first), as a
+//! library under the `veil` command and the AWS Lambda. The sanitizing itself is
+//! [`veil_core`]'s; this package adds where bytes live and how a run is decided:
 //!
-//! The flow is: [`Rules`] (YAML, every problem reported at once) → a [`Job`] (one input and
-//! its outputs, each with its rules) → [`Job::run`] (one pass over the input; each output's
-//! rules bound to the header as a [`Plan`]; nothing published unless everything succeeds).
-//! The CLI, folder and prefix runs ([`Folder`]) and the Lambda all run jobs this way.
+//! - storage behind one [`Location`], parsed once: local paths (written whole or not at all,
+//!   devices and FIFOs written through, symlinks at their target), stdin and stdout, and S3
+//!   (feature `aws`);
+//! - [`Job`]: the one runner. It resolves every destination to what it really is and refuses
+//!   two that are one, or one that is the input, before anything is opened; picks the rules
+//!   for the input's path; runs the one pass; publishes all outputs or none;
+//! - [`Folder`]: every file under a folder or prefix, each a job, with a record of what each
+//!   output was made from, so that re-runs redo only what changed;
+//! - the Lambda handler (feature `aws`) and the settings both share.
 //!
 //! ```
-//! use veil::{Job, JobContext, MemoryOutput, PseudonymOptions, Pseudonymizer, Rules, Secrets};
+//! use veil::{Job, JobContext};
+//! use veil_core::{MemoryOutput, PseudonymOptions, Pseudonymizer, Rules, Secrets};
 //!
 //! # fn main() -> Result<(), veil::Error> {
-//! let rules = Rules::from_yaml("pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\ncolumnsToRedact: [SALARY]\n", "inline")?;
+//! let rules = Rules::from_yaml("pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [EMPLOYEE_ID]\n", "inline")?;
 //! let rules = rules.for_key("hris.csv").expect("columnar rules apply to every file");
 //! let secrets = Secrets { salt: b"salt".to_vec(), ..Secrets::default() };
 //! let pseudonymizer = Pseudonymizer::new(&secrets, PseudonymOptions::default())?;
-//!
-//! let input = b"EMPLOYEE_ID,DEPARTMENT,SALARY\n1,Engineering,100\n".to_vec();
 //! let sanitized = MemoryOutput::default();
-//! let job = Job::from_bytes("hris.csv", input).output(sanitized.clone(), rules);
+//! let job = Job::from_bytes("hris.csv", b"EMPLOYEE_ID,DEPARTMENT\n1,Engineering\n".to_vec()).output(sanitized.clone(), rules);
 //! let summary = job.run(&JobContext::new(&pseudonymizer))?;
-//!
 //! assert_eq!(summary.rows, 1);
 //! assert_eq!(sanitized.bytes(), b"EMPLOYEE_ID,DEPARTMENT\nt~0zPKqEd-CtbCLB1ZSwX6Zo7uAWUvkpfHGzv9-cuYwZc,Engineering\n");
 //! # Ok(())
@@ -33,58 +35,28 @@
 
 #[cfg(feature = "aws")]
 mod aws;
-mod bytes;
-mod config;
-mod digest;
-mod email;
+pub mod config;
 mod error;
-mod escape;
 mod folder;
-mod generate;
-mod gzip;
 mod identity;
-mod io;
-mod java;
 mod job;
 mod listing;
 mod local;
 mod location;
-mod pii;
-mod pipeline;
-mod plan;
 mod provenance;
-mod pseudonym;
-mod reader;
-mod rules;
-mod sha256;
-mod transform;
-mod writer;
-mod yaml;
-mod yaml11;
+mod rules_file;
 
 #[cfg(feature = "aws")]
 pub use aws::{lambda::run as run_lambda, s3::parameter as ssm_parameter};
-pub use config::{pseudonymizer_from_env, salt_from_env, salt_from_file_bytes as salt_from_file};
-pub use error::{DataError, Error, Problem, Result};
-pub use escape::{escape, name as shown_name};
+pub use error::{Error, ErrorKind, Result};
 pub use folder::{Event, FileOutcome, Folder, FolderOutput, FolderSummary, Status};
-pub use generate::{PLANTED, Planted, write_hris, write_hris_planted};
-pub use gzip::{DEFAULT_LEVEL as DEFAULT_GZIP_LEVEL, Writer as GzipWriter, parse_level as parse_gzip_level};
-pub use io::{MemoryOutput, Output};
-pub use job::{Destination, Job, JobContext, Progress, Target};
-pub use listing::{Filter, Ignored, glob_matches};
+pub use job::{Destination, Job, JobContext, Progress, Role, Target, rules_for};
+pub use listing::{Filter, Ignored};
 pub use location::{Cloud, Location, S3Path, Stored, create as create_output, open as open_input};
-pub use pii::{Kind as PiiKind, scan as scan_cell};
-pub use pipeline::{
-    Finding, Options as RunOptions, OutputSummary, PiiGuard, Scratch, Sink, Summary, available_threads,
-    common_delimiter, parse_pii_allow, read_header, run as run_pipeline, write_row,
-};
-pub use plan::{Action, Column, ColumnPolicy, Func, Missing, Plan, Unmatched};
-pub use provenance::{MANIFEST, sha256_hex};
-pub use pseudonym::{
-    Canonicalization, DomainHandling, HashAlgorithm, Options as PseudonymOptions, PseudonymCache, PseudonymFormat,
-    Pseudonymizer, Secrets,
-};
-pub use reader::{Batch, Limits, LineEnding, Reader, Row};
-pub use rules::{ColumnarRules, FieldTransform, Name, Rules, Template};
-pub use transform::Step;
+pub use provenance::sha256_hex;
+pub use rules_file::load_rules;
+
+/// Every core the process may use.
+pub fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

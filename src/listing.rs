@@ -218,16 +218,14 @@ fn list_local(dir: &Path, filter: &Filter) -> Result<Listing> {
     Ok(listing)
 }
 
-#[cfg(feature = "aws")]
 fn list_s3(at: &crate::location::S3Path, filter: &Filter, cloud: Option<&Cloud>) -> Result<Listing> {
-    let aws = crate::location::aws(cloud, at)?;
     let prefix = if at.key.is_empty() || at.key.ends_with('/') {
         at.key.clone()
     } else {
         format!("{}/", at.key)
     };
     let mut listing = Listing::default();
-    for object in crate::aws::s3::list(aws, &at.bucket, &prefix)? {
+    for object in crate::location::list(at, &prefix, cloud)? {
         let relative = object.key[prefix.len()..].to_owned();
         if !relative.is_empty() && !relative.ends_with('/') && filter.wants(&relative) {
             listing.files.push(Found {
@@ -242,13 +240,6 @@ fn list_s3(at: &crate::location::S3Path, filter: &Filter, cloud: Option<&Cloud>)
         }
     }
     Ok(listing)
-}
-
-#[cfg(not(feature = "aws"))]
-fn list_s3(at: &crate::location::S3Path, _filter: &Filter, _cloud: Option<&Cloud>) -> Result<Listing> {
-    Err(Error::Config(format!(
-        "{at}: S3 needs veil built with the `aws` feature"
-    )))
 }
 
 #[cfg(test)]

@@ -18,7 +18,10 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::{Error, Result};
-use crate::io::{Input, Output, READ_BUFFER, decode};
+use veil_core::{Input, Output, decode};
+
+/// Buffer size of local outputs.
+const WRITE_BUFFER: usize = 1 << 20;
 
 /// The suffix of every temp file veil writes.
 pub const TEMP_SUFFIX: &str = ".veil-tmp";
@@ -40,7 +43,7 @@ pub fn open(path: &Path) -> Result<Input> {
         ));
     }
     let size = meta.filter(fs::Metadata::is_file).map(|m| m.len());
-    decode(Box::new(file), &path.display().to_string(), size)
+    Ok(decode(Box::new(file), &path.display().to_string(), size)?)
 }
 
 /// Opens stdin.
@@ -48,7 +51,7 @@ pub fn open(path: &Path) -> Result<Input> {
 /// # Errors
 /// The first bytes cannot be read.
 pub fn open_stdin() -> Result<Input> {
-    decode(Box::new(io::stdin()), "<stdin>", None)
+    Ok(decode(Box::new(io::stdin()), "<stdin>", None)?)
 }
 
 /// What a local destination path is, and so how it is written.
@@ -168,7 +171,7 @@ pub fn create(path: &Path, gzip: bool) -> Result<Box<dyn Output>> {
                 .open(&device)
                 .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
             Ok(Box::new(Through {
-                file: io::BufWriter::with_capacity(READ_BUFFER, file),
+                file: io::BufWriter::with_capacity(WRITE_BUFFER, file),
                 name: path.display().to_string(),
                 gzip,
             }))
@@ -200,13 +203,13 @@ impl Write for Through {
 }
 
 impl Output for Through {
-    fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self) -> veil_core::Result<()> {
         self.file
             .flush()
-            .map_err(|e| Error::io(format!("writing {}", self.name), e))
+            .map_err(|e| veil_core::Error::io(format!("writing {}", self.name), e))
     }
 
-    fn commit(mut self: Box<Self>) -> Result<()> {
+    fn commit(mut self: Box<Self>) -> veil_core::Result<()> {
         self.prepare()
     }
 
@@ -251,7 +254,7 @@ impl AtomicFile {
         let file = temp.reopen().map_err(|e| Error::io(context(), e))?;
         Ok(AtomicFile {
             temp,
-            file: io::BufWriter::with_capacity(READ_BUFFER, EarlyWriteback::new(file)),
+            file: io::BufWriter::with_capacity(WRITE_BUFFER, EarlyWriteback::new(file)),
             real: real.to_path_buf(),
             name: path.display().to_string(),
             created,
@@ -277,14 +280,14 @@ impl Write for AtomicFile {
 impl Output for AtomicFile {
     /// Writes out every buffered byte and syncs the file to disk; checks that the rename can
     /// happen (the destination did not become a folder meanwhile). Doing it twice is harmless.
-    fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self) -> veil_core::Result<()> {
         let context = || format!("writing {}", self.name);
         self.file
             .flush()
             .and_then(|()| self.file.get_ref().file.sync_all())
-            .map_err(|e| Error::io(context(), e))?;
+            .map_err(|e| veil_core::Error::io(context(), e))?;
         if self.real.is_dir() {
-            return Err(Error::io(
+            return Err(veil_core::Error::io(
                 context(),
                 io::Error::new(io::ErrorKind::IsADirectory, "is a folder"),
             ));
@@ -292,7 +295,7 @@ impl Output for AtomicFile {
         Ok(())
     }
 
-    fn commit(mut self: Box<Self>) -> Result<()> {
+    fn commit(mut self: Box<Self>) -> veil_core::Result<()> {
         self.prepare()?;
         let AtomicFile {
             temp,
@@ -307,13 +310,13 @@ impl Output for AtomicFile {
         if let Err(e) = temp.persist(&real) {
             drop(e.file);
             remove_folders(&created);
-            return Err(Error::io(context(), e.error));
+            return Err(veil_core::Error::io(context(), e.error));
         }
         let dir = real.parent().unwrap_or(Path::new("/"));
-        sync_folder(dir).map_err(|e| Error::io(context(), e))?;
+        sync_folder(dir).map_err(|e| veil_core::Error::io(context(), e))?;
         for folder in &created {
             if let Some(parent) = folder.parent() {
-                sync_folder(parent).map_err(|e| Error::io(context(), e))?;
+                sync_folder(parent).map_err(|e| veil_core::Error::io(context(), e))?;
             }
         }
         Ok(())
@@ -471,11 +474,13 @@ impl Write for Stdout {
 }
 
 impl Output for Stdout {
-    fn prepare(&mut self) -> Result<()> {
-        io::stdout().flush().map_err(|e| Error::io("writing <stdout>", e))
+    fn prepare(&mut self) -> veil_core::Result<()> {
+        io::stdout()
+            .flush()
+            .map_err(|e| veil_core::Error::io("writing <stdout>", e))
     }
 
-    fn commit(mut self: Box<Self>) -> Result<()> {
+    fn commit(mut self: Box<Self>) -> veil_core::Result<()> {
         self.prepare()
     }
 }

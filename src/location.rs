@@ -10,8 +10,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::io::{Input, Output};
 use crate::local;
+use veil_core::{Input, Output};
 
 /// An S3 address: a bucket and a key (empty, or ending in `/`, for a prefix).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -51,7 +51,10 @@ impl Location {
         if let Some(rest) = text.strip_prefix("s3://") {
             let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
-                return Err(Error::Config(format!("`{text}` names no bucket (s3://bucket/key)")));
+                return Err(Error::Location {
+                    location: text.to_owned(),
+                    why: "names no bucket (s3://bucket/key)".into(),
+                });
             }
             return Ok(Location::S3(S3Path {
                 bucket: bucket.to_owned(),
@@ -59,9 +62,10 @@ impl Location {
             }));
         }
         if text.is_empty() {
-            return Err(Error::Config(
-                "an empty location (give a path, `-` or s3://bucket/key)".into(),
-            ));
+            return Err(Error::Location {
+                location: String::new(),
+                why: "an empty location (give a path, `-` or s3://bucket/key)".into(),
+            });
         }
         Ok(Location::Local(PathBuf::from(text)))
     }
@@ -168,9 +172,10 @@ impl Cloud {
             })
         }
         #[cfg(not(feature = "aws"))]
-        Err(Error::Config(
-            "s3:// and SSM need veil built with the `aws` feature".into(),
-        ))
+        Err(Error::Location {
+            location: "s3://".into(),
+            why: "S3 and SSM need veil built with the `aws` feature".into(),
+        })
     }
 
     /// Clients built elsewhere, running on a runtime that outlives them (the Lambda's).
@@ -187,16 +192,60 @@ impl Cloud {
 }
 
 /// The clients for an S3 location: an error without them, or without the `aws` feature.
+/// The one place that tells the two builds apart for S3.
 #[cfg(feature = "aws")]
 pub(crate) fn aws<'c>(cloud: Option<&'c Cloud>, at: &S3Path) -> Result<&'c crate::aws::s3::Aws> {
-    cloud
-        .map(Cloud::aws)
-        .ok_or_else(|| Error::Config(format!("{at}: S3 needs the AWS clients")))
+    cloud.map(Cloud::aws).ok_or_else(|| Error::Location {
+        location: at.to_string(),
+        why: "S3 needs the AWS clients".into(),
+    })
 }
 
 #[cfg(not(feature = "aws"))]
 fn unavailable(at: &S3Path) -> Error {
-    Error::Config(format!("{at}: S3 needs veil built with the `aws` feature"))
+    Error::Location {
+        location: at.to_string(),
+        why: "S3 needs veil built with the `aws` feature".into(),
+    }
+}
+
+/// An object found under a prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Its key.
+    pub key: String,
+    /// Its ETag.
+    pub etag: Option<String>,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Every object under `prefix` in `at`'s bucket, in key order.
+///
+/// # Errors
+/// The bucket cannot be listed, or S3 is not available.
+pub fn list(at: &S3Path, prefix: &str, cloud: Option<&Cloud>) -> Result<Vec<Listed>> {
+    #[cfg(feature = "aws")]
+    return Ok(crate::aws::s3::list(aws(cloud, at)?, &at.bucket, prefix)?);
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = (prefix, cloud);
+        Err(unavailable(at))
+    }
+}
+
+/// An object's user metadata, or `None` when there is no object.
+///
+/// # Errors
+/// The bucket cannot be read, or S3 is not available.
+pub fn metadata(at: &S3Path, cloud: Option<&Cloud>) -> Result<Option<HashMap<String, String>>> {
+    #[cfg(feature = "aws")]
+    return Ok(crate::aws::s3::head_if_any(aws(cloud, at)?, at)?.map(|h| h.metadata));
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = cloud;
+        Err(unavailable(at))
+    }
 }
 
 /// Opens an input location.
@@ -208,7 +257,7 @@ pub fn open(location: &Location, cloud: Option<&Cloud>) -> Result<Input> {
         Location::Stdio => local::open_stdin(),
         Location::Local(path) => local::open(path),
         #[cfg(feature = "aws")]
-        Location::S3(at) => crate::aws::s3::open(aws(cloud, at)?, at),
+        Location::S3(at) => Ok(crate::aws::s3::open(aws(cloud, at)?, at)?),
         #[cfg(not(feature = "aws"))]
         Location::S3(at) => {
             let _ = cloud;
@@ -245,7 +294,7 @@ pub fn create(location: &Location, stored: &Stored, cloud: Option<&Cloud>) -> Re
                 gzip: stored.gzip,
                 metadata: stored.metadata.clone(),
             };
-            s3::create(aws(cloud, at)?, at, info, s3::part_size())
+            Ok(s3::create(aws(cloud, at)?, at, info, s3::part_size())?)
         }
         #[cfg(not(feature = "aws"))]
         Location::S3(at) => {

@@ -22,12 +22,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 use sha2::Digest as _;
 
-use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::local;
-use crate::pii::Kind;
-use crate::pipeline::{Finding, PiiGuard};
-use crate::plan::ColumnPolicy;
+use veil_core::Digest;
+use veil_core::PiiKind as Kind;
+use veil_core::{ColumnPolicy, Finding, PiiGuard};
 
 /// The manifest's file name in each local output folder.
 pub const MANIFEST: &str = ".veil-manifest.json";
@@ -84,7 +83,7 @@ impl Policy {
                 wanted
                     .allow
                     .iter()
-                    .any(|(wc, wk)| wk == k && crate::java::equals_ignore_case(wc, c))
+                    .any(|(wc, wk)| wk == k && javalang::equals_ignore_case(wc, c))
             })
             && (self.columns.strict || !wanted.columns.strict)
             && (!self.columns.allow_absent || wanted.columns.allow_absent)
@@ -438,11 +437,8 @@ impl Manifest {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(manifest),
             Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
         };
-        let corrupt = || {
-            Error::Config(format!(
-                "{}: not a veil manifest (remove it to start over)",
-                path.display()
-            ))
+        let corrupt = || Error::Manifest {
+            path: path.display().to_string(),
         };
         let mut lines = io::BufReader::new(file).lines();
         let first = match lines.next() {

@@ -669,8 +669,8 @@ fn multi_type_rules_route_files_by_relative_path() {
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains(
-            "veil: failed: in/other/2024-01-01.csv: no fileRules template matches `other/2024-01-01.csv` (rules of \
-             out/; templates: /hris/{date}.csv, /badge/{date}.csv)"
+            "veil: failed: in/other/2024-01-01.csv: no fileRules template matches `other/2024-01-01.csv` \
+             (templates: /hris/{date}.csv, /badge/{date}.csv) (rules of out/)"
         ),
         "{stderr}"
     );

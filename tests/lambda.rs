@@ -615,7 +615,7 @@ fn s3_batch_operations_dropped_connection_is_a_temporary_failure() {
     let (input, sanitized, lookup, config) = psoxy_setup(&m, "bot");
     let (path, additional) = config.split_once('\n').unwrap();
     let mut big = Vec::new();
-    veil::write_hris(&mut big, 20_000, 5).unwrap();
+    veil_generate::write_hris(&mut big, 20_000, 5).unwrap();
     m.put(&input, "hris/2024-07-01/hris.csv", big);
     // Every connection is cut after 1 MiB of response: the download fails part way.
     let proxy = cutting_proxy(&m.endpoint, 1 << 20);
@@ -800,7 +800,7 @@ fn secrets_manager_holds_the_secrets_and_rules_stay_in_ssm() {
     let mut f = Function::start(&m, &env);
     match f.api.invoke(&fixture("s3-put.json", &input)) {
         Outcome::Error(e) => {
-            assert!(e.contains("PSOXY_SALT is not in Secrets Manager"), "{e}");
+            assert!(e.contains("PSOXY_SALT: is not in Secrets Manager"), "{e}");
             assert!(!e.contains("only-in-ssm"), "{e}");
         }
         other => panic!("{other:?}"),
@@ -813,7 +813,7 @@ fn a_short_deadline_stops_the_object_cleanly_with_a_log_line_and_no_object() {
     let (input, sanitized, lookup, config) = psoxy_setup(&m, "ddl");
     let (path, additional) = config.split_once('\n').unwrap();
     let mut big = Vec::new();
-    veil::write_hris(&mut big, 40_000, 3).unwrap();
+    veil_generate::write_hris(&mut big, 40_000, 3).unwrap();
     m.put(&input, KEY, big);
     // Responses trickle at 2 MB/s: the 6 MB object takes about 3 s to read.
     let proxy = crate::s3::slow_proxy(&m.endpoint, 2_000_000);
@@ -868,7 +868,7 @@ fn pii_guard_fail_fails_the_object_and_logs_findings_without_values() {
     let (input, sanitized, lookup, config) = psoxy_setup(&m, "pii");
     let (path, additional) = config.split_once('\n').unwrap();
     let mut planted = Vec::new();
-    veil::write_hris_planted(&mut planted, 100, 2).unwrap();
+    veil_generate::write_hris_planted(&mut planted, 100, 2).unwrap();
     m.put(&input, KEY, planted);
     let env = [
         ("OUTPUT_BUCKET", sanitized.as_str()),

@@ -29,7 +29,7 @@ fn rules() -> String {
 /// The finding lines the generator's plan promises: each planted kind with its exact count
 /// and first three lines (row n is on line n + 1).
 fn expected_findings() -> Vec<String> {
-    let mut lines: Vec<(usize, String)> = veil::PLANTED
+    let mut lines: Vec<(usize, String)> = veil_generate::PLANTED
         .iter()
         .map(|p| {
             let column = ["NOTES", "PERSONAL_PHONE", "BANK_ACCOUNT"]
@@ -37,7 +37,7 @@ fn expected_findings() -> Vec<String> {
                 .position(|c| *c == p.column)
                 .unwrap();
             let first: Vec<String> = (1..=3).map(|k| (k * p.every + 1).to_string()).collect();
-            let kind_order = veil::PiiKind::ALL.iter().position(|k| k.name() == p.kind).unwrap();
+            let kind_order = veil_core::PiiKind::ALL.iter().position(|k| k.name() == p.kind).unwrap();
             (
                 column * 10 + kind_order,
                 format!(
@@ -150,7 +150,7 @@ fn fail_publishes_nothing_and_exits_3_warn_reports_and_allowances_silence() {
     // Every finding allowed: fail passes.
     std::fs::remove_file(d.join("out.csv")).unwrap();
     std::fs::remove_file(d.join("lk.csv")).unwrap();
-    let allow: Vec<String> = veil::PLANTED
+    let allow: Vec<String> = veil_generate::PLANTED
         .iter()
         .map(|p| format!("{}:{}", p.column, p.kind))
         .collect();

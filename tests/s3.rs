@@ -242,7 +242,7 @@ fn large_object_goes_through_multipart_upload() {
     let m = moto();
     let b = m.bucket("multi");
     let mut input = Vec::new();
-    veil::write_hris(&mut input, MANY_PARTS_ROWS, 3).unwrap();
+    veil_generate::write_hris(&mut input, MANY_PARTS_ROWS, 3).unwrap();
     assert!(input.len() > 12 << 20, "{} bytes", input.len());
     m.put(&b, "in/big.csv", input.clone());
     let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n");
@@ -271,7 +271,7 @@ fn malformed_row_deep_in_a_large_object_aborts_the_upload() {
     let m = moto();
     let b = m.bucket("badrow");
     let mut input = Vec::new();
-    veil::write_hris(&mut input, MANY_PARTS_ROWS, 4).unwrap();
+    veil_generate::write_hris(&mut input, MANY_PARTS_ROWS, 4).unwrap();
     input.extend_from_slice(b"2024-07-01,E9999999,SECRET-MAIL@example.com\n");
     m.put(&b, "in/big.csv", input);
     let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID]\n");
@@ -364,7 +364,7 @@ fn a_failed_part_among_parts_in_flight_aborts_the_upload() {
     let b = m.bucket("badpart");
     let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID, EMPLOYEE_EMAIL]\n");
     let mut input = Vec::new();
-    veil::write_hris(&mut input, MANY_PARTS_ROWS, 6).unwrap();
+    veil_generate::write_hris(&mut input, MANY_PARTS_ROWS, 6).unwrap();
     std::fs::write(dir.path().join("in.csv"), &input).unwrap();
     let proxy = part_denying_proxy(&m.endpoint, 3);
     let (code, _, err) = run(m.veil_at(dir.path(), &proxy).env("VEIL_S3_PART_SIZE", "5242880").args([
@@ -472,7 +472,7 @@ fn connection_dropped_mid_download_leaves_no_output() {
     let m = moto();
     let b = m.bucket("drop");
     let mut input = Vec::new();
-    veil::write_hris(&mut input, 20_000, 5).unwrap();
+    veil_generate::write_hris(&mut input, 20_000, 5).unwrap();
     m.put(&b, "in/hris.csv", input);
     let proxy = cutting_proxy(&m.endpoint, 1 << 20);
     let dir = rules_dir("columnsToPseudonymize: [EMPLOYEE_ID]\n");

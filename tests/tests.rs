@@ -15,9 +15,6 @@ mod examples;
 /// The PII guard: scans, fail and warn, allowances, planted data found exactly.
 mod pii;
 
-/// Invariants on generated data (proptest).
-mod properties;
-
 /// The edges of the file system: aliased, special and folder destinations, crashes,
 /// concurrent runs, outputs changed behind veil's back, strange input trees, closed pipes.
 mod edges;

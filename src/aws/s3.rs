@@ -16,9 +16,9 @@ use tokio::runtime::Handle;
 use tokio::task::{JoinError, JoinSet};
 use tokio_util::io::SyncIoBridge;
 
-use crate::error::{Error, Result};
-use crate::io::{Input, Output, decode};
-use crate::location::S3Path;
+use crate::location::{Listed, S3Path};
+use veil_core::{Error, Result};
+use veil_core::{Input, Output, decode};
 
 /// Default multipart part size; S3 requires at least 5 MiB for all parts but the last.
 pub const PART_SIZE: usize = 8 << 20;
@@ -175,17 +175,6 @@ pub fn head_if_any(aws: &Aws, at: &S3Path) -> Result<Option<Head>> {
         Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 404 => Ok(None),
         Err(e) => Err(sdk_error(format!("reading {at}"), e)),
     }
-}
-
-/// An object found by [`list`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
-    /// Its key.
-    pub key: String,
-    /// Its ETag.
-    pub etag: Option<String>,
-    /// Its size in bytes.
-    pub size: u64,
 }
 
 /// Every object under `prefix` in `bucket`, in key order.

@@ -47,9 +47,10 @@ impl Store {
             None | Some("") => Ok(Store::Ssm),
             Some(v) if v.eq_ignore_ascii_case("AWS_SSM_PARAMETER_STORE") => Ok(Store::Ssm),
             Some(v) if v.eq_ignore_ascii_case("AWS_SECRETS_MANAGER") => Ok(Store::SecretsManager),
-            Some(v) => Err(Error::Config(format!(
-                "SECRETS_STORE `{v}`: expected AWS_SSM_PARAMETER_STORE or AWS_SECRETS_MANAGER"
-            ))),
+            Some(_) => Err(Error::setting(
+                "SECRETS_STORE",
+                "expected AWS_SSM_PARAMETER_STORE or AWS_SECRETS_MANAGER",
+            )),
         }
     }
 }
@@ -288,7 +289,12 @@ mod tests {
             Store::SecretsManager
         );
         assert_eq!(Store::parse(Some("AWS_SSM_PARAMETER_STORE")).unwrap(), Store::Ssm);
-        assert!(Store::parse(Some("vault")).unwrap_err().to_string().contains("vault"));
+        assert!(
+            Store::parse(Some("vault"))
+                .unwrap_err()
+                .to_string()
+                .starts_with("SECRETS_STORE: expected")
+        );
     }
 
     #[test]

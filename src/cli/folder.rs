@@ -9,15 +9,17 @@ use std::time::Instant;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use veil::{
-    ColumnarRules, Event, FileOutcome, Folder, FolderOutput, FolderSummary, JobContext, Location, Rules, Status,
+    Error, Event, FileOutcome, Folder, FolderOutput, FolderSummary, JobContext, Location, Result, Role, Status,
 };
+use veil_core::{ColumnarRules, Rules};
 
-use super::{SanitizeArgs, cloud_for, interrupt, load_all, pseudonymizer, shuffle_seed, usage};
+use super::sanitize::SanitizeArgs;
+use super::{cloud_for, interrupt, load_all, salt};
 
 /// The outputs of a folder run must be folders or prefixes too.
-fn check_output(flag: &str, location: &Location) -> anyhow::Result<()> {
+fn check_output(flag: &str, location: &Location) -> Result<()> {
     if !location.is_folder() {
-        return Err(usage(format!(
+        return Err(Error::Usage(format!(
             "{flag} `{location}` must be a folder or prefix ending in `/` when INPUT is a folder: its \
              outputs keep each input's relative path"
         )));
@@ -26,25 +28,26 @@ fn check_output(flag: &str, location: &Location) -> anyhow::Result<()> {
 }
 
 /// SHA-256 of the rules as written, so that editing them re-does the outputs they make.
-fn rules_sha256(path: &Path) -> anyhow::Result<String> {
-    let text = std::fs::read(path).map_err(|cause| veil::Error::ConfigFile {
-        context: format!("reading rules {}", veil::escape(&path.display().to_string())),
+fn rules_sha256(path: &Path) -> Result<String> {
+    let text = std::fs::read(path).map_err(|cause| Error::ConfigFile {
+        context: format!("reading rules {}", veil_core::escape(&path.display().to_string())),
         cause,
     })?;
     Ok(veil::sha256_hex(&text))
 }
 
-pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
+pub fn sanitize(args: SanitizeArgs, input: Location) -> Result<i32> {
     let output = args.output.as_deref().map(super::location).transpose()?;
     let lookups = args
         .lookup
         .iter()
         .map(|l| super::location(l))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     if output.is_none() && lookups.is_empty() {
-        return Err(usage(
+        return Err(Error::Usage(
             "a folder run needs -o FOLDER/ or --lookup FOLDER/ (or s3://bucket/prefix/): its outputs keep each \
-             input's relative path",
+             input's relative path"
+                .into(),
         ));
     }
     if let Some(out) = &output {
@@ -70,7 +73,7 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
             root,
             rules: &main_rules,
             rules_sha256: rules_sha256(&args.rules)?,
-            scan: true,
+            role: Role::Shared,
         });
     }
     for (i, (root, rules)) in lookups.into_iter().zip(&lookup_rules).enumerate() {
@@ -79,7 +82,7 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
                 root,
                 rules,
                 rules_sha256: rules_sha256(&args.lookup_rules[i])?,
-                scan: false,
+                role: Role::Private,
             },
             None => FolderOutput {
                 root,
@@ -87,7 +90,7 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
                 rules_sha256: veil::sha256_hex(
                     format!("veil built-in lookup rules, key {}", args.lookup_key).as_bytes(),
                 ),
-                scan: false,
+                role: Role::Private,
             },
         });
     }
@@ -96,7 +99,7 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
     locations.extend(&report);
     let s3 = locations.iter().any(|l| l.is_s3());
     let cloud = cloud_for(&locations, &args.secrets)?;
-    let pseudonymizer = pseudonymizer(&args.secrets, cloud.as_ref())?;
+    let pseudonymizer = salt::pseudonymizer(&args.secrets, cloud.as_ref())?;
     let cores = veil::available_threads();
     let dry_run = args.folder.dry_run;
     let folder = Folder {
@@ -118,24 +121,18 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
     let context = JobContext {
         pseudonymizer: &pseudonymizer,
         cloud: cloud.as_ref(),
-        options: veil::RunOptions {
-            shuffle_seed: shuffle_seed(args.shuffle),
-            threads: args.threads.map_or(cores, usize::from),
-            columns: args.columns.policy(),
-            limits: args.columns.limits(),
-            gzip_level: args.gzip_level,
-            pii_guard: args.pii.guard(),
-            pii_allow: args.pii.pii_allow.clone(),
-            ..Default::default()
+        options: veil_core::RunOptions {
+            cancel: None,
+            ..args.options(cores)
         },
         progress: None,
     };
-    let report_out: Mutex<Option<Box<dyn veil::Output>>> = Mutex::new(None);
-    let report_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let report_out: Mutex<Option<Box<dyn veil_core::Output>>> = Mutex::new(None);
+    let report_error: Mutex<Option<Error>> = Mutex::new(None);
     let stdout_closed = AtomicBool::new(false);
     let bar = Bar::new(args.quiet || dry_run);
     // Stops the run at the next file, keeping the first reason.
-    let stop = |error: anyhow::Error| {
+    let stop = |error: Error| {
         report_error.lock().expect("not poisoned").get_or_insert(error);
         interrupt::flag().store(true, Ordering::Relaxed);
     };
@@ -145,14 +142,14 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
             if let Some(at) = &report {
                 match veil::create_output(at, &veil::Stored::default(), cloud.as_ref()) {
                     Ok(out) => *report_out.lock().expect("not poisoned") = Some(out),
-                    Err(e) => stop(anyhow::Error::new(e).context(format!("creating report {at}"))),
+                    Err(e) => stop(e),
                 }
             }
             bar.start(files, bytes);
         }
         Event::Ignored(ignored) => bar.note(&format!(
             "veil: skipped {}: {}",
-            veil::escape(&folder.input.join(&ignored.relative).to_string()),
+            veil_core::escape(&folder.input.join(&ignored.relative).to_string()),
             ignored.why
         )),
         Event::Read(bytes) => bar.read(bytes),
@@ -162,7 +159,7 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
             if dry_run && outcome.status == Status::WouldDo {
                 let line = format!(
                     "would sanitize {} ({})\n",
-                    veil::escape(&outcome.input),
+                    veil_core::escape(&outcome.input),
                     outcome.reason.unwrap_or("new")
                 );
                 let mut out = std::io::stdout().lock();
@@ -173,7 +170,7 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
                         stdout_closed.store(true, Ordering::Relaxed);
                         interrupt::flag().store(true, Ordering::Relaxed);
                     } else {
-                        stop(anyhow::Error::new(e).context("writing to stdout"));
+                        stop(Error::io("writing to stdout", e));
                     }
                 }
             }
@@ -181,7 +178,7 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
                 && let Err(e) = writeln!(out, "{}", report_line(outcome)).and_then(|()| out.flush())
             {
                 let at = report.as_ref().map(ToString::to_string).unwrap_or_default();
-                stop(anyhow::Error::new(e).context(format!("writing report {at}")));
+                stop(Error::io(format!("writing report {at}"), e));
             }
         }
     };
@@ -201,8 +198,8 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
     }
     for f in &summary.failed {
         // Most errors name the file already (with its line); the others get its name here.
-        let error = veil::escape(f.error.as_deref().unwrap_or("unknown error")).into_owned();
-        let input = veil::escape(&f.input);
+        let error = veil_core::escape(f.error.as_deref().unwrap_or("unknown error")).into_owned();
+        let input = veil_core::escape(&f.input);
         if error.starts_with(input.as_ref()) {
             eprintln!("veil: failed: {error}");
         } else {
@@ -233,14 +230,14 @@ pub fn sanitize(args: SanitizeArgs, input: Location) -> anyhow::Result<i32> {
 /// What a file's end tells the user on stderr: this run's findings and warnings, or, for a
 /// file up to date, what the run that made it recorded.
 fn tell(outcome: &FileOutcome, bar: &Bar) {
-    let output = veil::escape(outcome.outputs.first().map_or("", String::as_str)).into_owned();
+    let output = veil_core::escape(outcome.outputs.first().map_or("", String::as_str)).into_owned();
     match outcome.status {
         Status::Done => {
             for warning in &outcome.warnings {
                 bar.note(&format!(
                     "veil: warning: {} -> {output}: {}",
-                    veil::escape(&outcome.input),
-                    veil::escape(warning)
+                    veil_core::escape(&outcome.input),
+                    veil_core::escape(warning)
                 ));
             }
             if !outcome.findings.is_empty() {
@@ -248,12 +245,8 @@ fn tell(outcome: &FileOutcome, bar: &Bar) {
             }
         }
         Status::Skipped if !outcome.findings.is_empty() || !outcome.warnings.is_empty() => {
-            let mut recorded: Vec<String> = outcome
-                .findings
-                .iter()
-                .map(|f| format!("{} in {} ({} cells)", f.kind, veil::shown_name(&f.column), f.cells))
-                .collect();
-            recorded.extend(outcome.warnings.iter().map(|w| veil::escape(w).into_owned()));
+            let mut recorded: Vec<String> = outcome.findings.iter().map(veil_core::Finding::brief).collect();
+            recorded.extend(outcome.warnings.iter().map(|w| veil_core::escape(w).into_owned()));
             bar.note(&format!(
                 "veil: {output}: up to date, recorded: {}",
                 recorded.join("; ")
@@ -274,7 +267,7 @@ fn report_line(f: &FileOutcome) -> serde_json::Value {
         "bytes": f.bytes,
         "seconds": (f.seconds * 1000.0).round() / 1000.0,
         "error": f.error,
-        "pii": f.findings.iter().map(veil::Finding::to_json).collect::<Vec<_>>(),
+        "pii": f.findings.iter().map(veil_core::Finding::to_json).collect::<Vec<_>>(),
         "warnings": f.warnings,
     })
 }
@@ -367,7 +360,7 @@ impl Bar {
             files.0 += 1;
             bar.set_message(format!("{}/{}", files.0, files.1));
             if outcome.status == Status::Failed {
-                bar.println(format!("failed: {}", veil::escape(&outcome.input)));
+                bar.println(format!("failed: {}", veil_core::escape(&outcome.input)));
             }
         }
     }

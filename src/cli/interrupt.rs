@@ -11,6 +11,11 @@ pub fn flag() -> &'static AtomicBool {
     &STOP
 }
 
+/// True once a stop has been asked for.
+pub fn stopped() -> bool {
+    STOP.load(Ordering::Relaxed)
+}
+
 /// Installs the handler (once; later calls do nothing).
 pub fn install() {
     #[cfg(target_os = "linux")]
