@@ -57,9 +57,8 @@ header
 run "local, first run" "$files" "$files sanitized" -o "$work/out/" --lookup "$work/lookup/" "$work/in/"
 run "local, second run" "$files" "nothing to do" -o "$work/out/" --lookup "$work/lookup/" "$work/in/"
 
-# S3: moto from the tests' venv (scripts/test.sh installs it).
-venv=target/moto-venv
-[ -x "$venv/bin/moto_server" ] || { echo "rerun.sh: run ./scripts/test.sh once to install moto" >&2; exit 1; }
+# S3: moto from the tests' venv (scripts/test-venv.sh makes it).
+venv=$(scripts/test-venv.sh)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!

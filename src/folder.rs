@@ -9,7 +9,7 @@
 //! into a local output folder (a lock). Several files are sanitized at once; memory grows
 //! with that number and a few hundred bytes per file, never with the size of the files.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -187,7 +187,8 @@ pub enum Event<'a> {
     Ignored(&'a Ignored),
     /// More bytes of some input were read.
     Read(u64),
-    /// A file ended (done, skipped, failed, ...).
+    /// A file ended (done, skipped, failed, ...). Told in listing order, whatever order the
+    /// jobs end in, so that reports and dry runs read the same from one run to the next.
     Finished(&'a FileOutcome),
 }
 
@@ -255,6 +256,7 @@ impl Folder<'_> {
             settings,
             saved: Mutex::new((Instant::now(), Duration::ZERO)),
             summary: Mutex::new(FolderSummary::default()),
+            ended: Mutex::new((0, BTreeMap::new())),
             next: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
             policy: Policy {
@@ -298,8 +300,7 @@ impl Folder<'_> {
                 if rest > 0 {
                     on_event(Event::Read(rest));
                 }
-                on_event(Event::Finished(&outcome));
-                state.summary.lock().expect("not poisoned").add(outcome);
+                state.ended(i, outcome, on_event);
             }
         };
         let results: Vec<Result<()>> = std::thread::scope(|scope| {
@@ -312,6 +313,8 @@ impl Folder<'_> {
                 })
                 .collect()
         });
+        // Files after one never started (cancelled, failed fast) are told now.
+        state.tell_held(on_event);
         if !self.dry_run {
             state.save()?;
         }
@@ -515,6 +518,9 @@ struct State {
     /// When the manifests were last saved, and how long that took.
     saved: Mutex<(Instant, Duration)>,
     summary: Mutex<FolderSummary>,
+    /// Outcomes of files that ended before an earlier one, held until they can be told in
+    /// listing order, and the index of the next file to tell.
+    ended: Mutex<(usize, BTreeMap<usize, FileOutcome>)>,
     next: AtomicUsize,
     failed: AtomicBool,
     /// The checks outputs pass in this run, recorded with them.
@@ -522,6 +528,36 @@ struct State {
 }
 
 impl State {
+    /// Tells of file `i`'s outcome, and of the ones held after it, once every earlier file
+    /// has been told.
+    fn ended(&self, i: usize, outcome: FileOutcome, on_event: &(dyn Fn(Event<'_>) + Sync)) {
+        let mut ended = self.ended.lock().expect("not poisoned");
+        ended.1.insert(i, outcome);
+        self.tell_ready(&mut ended, on_event);
+    }
+
+    /// Tells of every outcome still held, past the files never started (cancelled, failed
+    /// fast).
+    fn tell_held(&self, on_event: &(dyn Fn(Event<'_>) + Sync)) {
+        let mut ended = self.ended.lock().expect("not poisoned");
+        while let Some(&first) = ended.1.keys().next() {
+            ended.0 = first;
+            self.tell_ready(&mut ended, on_event);
+        }
+    }
+
+    fn tell_ready(
+        &self,
+        (next, held): &mut (usize, BTreeMap<usize, FileOutcome>),
+        on_event: &(dyn Fn(Event<'_>) + Sync),
+    ) {
+        while let Some(outcome) = held.remove(next) {
+            on_event(Event::Finished(&outcome));
+            self.summary.lock().expect("not poisoned").add(outcome);
+            *next += 1;
+        }
+    }
+
     /// Runs `f` on the manifest of the folder holding output `i`'s file at `relative`.
     fn with_manifest<T>(
         &self,

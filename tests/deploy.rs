@@ -11,9 +11,10 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::common::lambda_api::{Function, Outcome, fixture, sample};
+use crate::common::moto::{Moto, moto};
 use crate::common::root;
-use crate::lambda::{Function, Outcome, fixture, reference, sample};
-use crate::s3::{Moto, moto};
+use crate::lambda::reference;
 
 /// The stack as tests/deploy/deploy_to_moto.py deployed it into `m`, with the template's
 /// default parameters: its JSON report.
@@ -23,15 +24,7 @@ fn deploy(m: &Moto) -> Value {
 
 /// The same with `args` for deploy_to_moto.py: `--stack-name NAME`, `Parameter=Value`...
 fn deploy_with(m: &Moto, args: &[&str]) -> Value {
-    // scripts/test.sh's venv (it exports its python as VEIL_TEST_PYTHON).
-    let python = std::env::var_os("VEIL_TEST_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root().join("target/moto-venv/bin/python"));
-    assert!(
-        python.exists(),
-        "{} is missing: run ./scripts/test.sh once (it installs moto and aws-sam-translator)",
-        python.display()
-    );
+    let python = crate::common::python::python();
     let out = Command::new(python)
         .arg(root().join("tests/deploy/deploy_to_moto.py"))
         .arg(&m.endpoint)

@@ -374,20 +374,27 @@ fn a_second_folder_run_into_the_same_output_folder_is_refused_naming_the_first()
     let dir = setup();
     let d = dir.path();
     many_inputs(d, 60, 200);
+    // The first run holds its lock while it waits for a reader of its report, a FIFO.
+    mkfifo(&d.join("report.fifo"));
     let first = veil(d)
         .args([
-            "sanitize", "--quiet", "--rules", "hr.yaml", "--jobs", "1", "-o", "out/", "in/",
+            "sanitize",
+            "--quiet",
+            "--rules",
+            "hr.yaml",
+            "--report",
+            "report.fifo",
+            "-o",
+            "out/",
+            "in/",
         ])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     wait_for(60, "the first run's lock", || d.join("out/.veil-lock").exists());
-    let pid = libc::pid_t::try_from(first.id()).unwrap();
-    // SAFETY: our child, not yet reaped. Stopped, it keeps its lock while the second runs.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+    let pid = first.id();
     let (code, _, stderr) = sanitize(d, &["-o", "./out/", "in/"]);
-    // SAFETY: as above.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
+    let report = fs::read_to_string(d.join("report.fifo")).unwrap();
     let finished = first.wait_with_output().unwrap();
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(
@@ -400,6 +407,7 @@ fn a_second_folder_run_into_the_same_output_folder_is_refused_naming_the_first()
         "{}",
         String::from_utf8_lossy(&finished.stderr)
     );
+    assert_eq!(report.lines().count(), 60, "{report}");
     assert_eq!(
         names(&d.join("out")).len(),
         60 + 2,

@@ -747,7 +747,7 @@ mod on_s3 {
     use std::io::Read;
 
     use super::*;
-    use crate::s3::moto;
+    use crate::common::moto::moto;
 
     /// The bytes, decompressed when gzip (as `Moto::get` returns a body).
     fn gunzip(bytes: Vec<u8>) -> Vec<u8> {

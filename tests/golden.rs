@@ -1,4 +1,4 @@
-//! Each directory in `testdata/golden/` is one case: `input.*`, `rules.yaml`, then either
+//! Each directory in `testdata/golden/` is one case, and one test (`case_<name>`): `input.*`, `rules.yaml`, then either
 //! `expected.csv` (exact bytes) or `expected-error.txt` (exit code, then substrings stderr
 //! must hold); optionally `env.txt` (KEY=VALUE lines), `lookup-rules.yaml` or
 //! `lookup-builtin` with `expected-lookup.csv`, `forbidden.txt` (cell values that must
@@ -103,21 +103,23 @@ fn run_case(case: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs one case by its directory name, failing with what differs.
+fn check(case: &str) {
+    if let Err(failure) = run_case(&root().join("testdata/golden").join(case)) {
+        panic!("{failure}");
+    }
+}
+
+// One test per case directory, written by build.rs: `cargo test golden::case_<name>`.
+include!(concat!(env!("OUT_DIR"), "/golden_cases.rs"));
+
 #[test]
-fn every_golden_case_matches() {
+fn every_case_directory_has_its_test() {
     let dir = root().join("testdata/golden");
-    let cases: Vec<_> = files_in(&dir)
-        .into_iter()
-        .map(|n| dir.join(n))
-        .filter(|p| p.is_dir())
-        .collect();
-    assert!(cases.len() >= 40, "expected the golden cases, found {}", cases.len());
-    let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
+    let found = files_in(&dir).into_iter().filter(|n| dir.join(n).is_dir()).count();
+    assert!(found >= 100, "expected the golden cases, found {found}");
+    assert_eq!(
+        found, CASES,
+        "a case directory without its test: run `cargo clean -p veil` (build.rs lists them)"
     );
 }

@@ -232,7 +232,7 @@ fn a_folder_run_reports_pii_per_file_and_fail_fails_the_file() {
 #[cfg(feature = "aws")]
 #[test]
 fn fail_leaves_no_object_and_no_upload_on_s3() {
-    let m = crate::s3::moto();
+    let m = crate::common::moto::moto();
     let bucket = m.bucket("pii");
     let dir = planted_dir();
     let (code, _, err) = run(m.veil(dir.path()).args([

@@ -1,5 +1,5 @@
-//! The warehouse side, on a real PostgreSQL server (started by scripts/test.sh) and DuckDB
-//! (PyPI, in the venv scripts/test.sh makes): the SQL files of `docs/sql/` load lookup tables
+//! The warehouse side, on a real PostgreSQL server (`common::postgres`) and DuckDB (PyPI, in
+//! the tests' venv, `common::python`): the SQL files of `docs/sql/` load lookup tables
 //! and sanitized copies made by the built binary, accumulate daily lookup tables with their
 //! conflict check, re-identify a vendor export, and compute veil's pseudonyms in SQL.
 
@@ -28,13 +28,7 @@ enum Arg<'a> {
 static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
 fn postgres() -> Engine {
-    let admin = std::env::var("VEIL_TEST_PG").unwrap_or_else(|_| {
-        panic!(
-            "the warehouse tests need a PostgreSQL server: run ./scripts/test.sh, or set \
-             VEIL_TEST_PG to a libpq keyword/value string, e.g. \
-             VEIL_TEST_PG='host=127.0.0.1 port=5432 user=postgres dbname=postgres'"
-        )
-    });
+    let admin = crate::common::postgres::admin();
     let db = format!(
         "veil_wh_{}_{}",
         std::process::id(),
@@ -48,9 +42,7 @@ fn postgres() -> Engine {
 }
 
 fn duckdb(dir: &Path) -> Engine {
-    let python = std::env::var_os("VEIL_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/moto-venv/bin/python"));
+    let python = crate::common::python::python();
     let ok = Command::new(&python)
         .args(["-c", "import duckdb"])
         .stderr(Stdio::null())
@@ -58,8 +50,8 @@ fn duckdb(dir: &Path) -> Engine {
         .is_ok_and(|s| s.success());
     assert!(
         ok,
-        "the warehouse tests need DuckDB: run ./scripts/test.sh (it installs duckdb into \
-         target/moto-venv), or set VEIL_TEST_PYTHON to a Python that can `import duckdb`"
+        "the warehouse tests need DuckDB: scripts/test-venv.sh installs it into target/test-venv, or set \
+         VEIL_TEST_PYTHON to a Python that can `import duckdb`"
     );
     Engine::DuckDb {
         python,
@@ -475,18 +467,9 @@ fn duckdb_pseudonyms_equal_veil_hash() {
     sql_pseudonyms_equal_veil_hash(&duckdb(dir.path()), dir.path());
 }
 
-/// docs/warehouse.md quotes every tested SQL file word for word, and the README the ones it
-/// shows.
+/// docs/warehouse.md quotes every tested SQL file word for word.
 #[test]
 fn the_docs_quote_the_tested_sql() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    for file in ["reidentify.sql", "pseudonym.sql"] {
-        let sql = std::fs::read_to_string(root().join("docs/sql/postgresql").join(file)).unwrap();
-        assert!(
-            readme.contains(sql.trim_end()),
-            "README.md does not quote {file} as it is"
-        );
-    }
     let doc = std::fs::read_to_string(root().join("docs/warehouse.md")).unwrap();
     for engine in ["postgresql", "duckdb"] {
         let dir = root().join("docs/sql").join(engine);

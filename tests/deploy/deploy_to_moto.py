@@ -1,11 +1,11 @@
 """Deploys deploy/template.yaml, with its default parameters, into a local moto server.
 
-Usage: target/moto-venv/bin/python tests/deploy/deploy_to_moto.py [ENDPOINT]
+Usage: target/test-venv/bin/python tests/deploy/deploy_to_moto.py [ENDPOINT]
            [--stack-name NAME] [Parameter=Value ...]
 (ENDPOINT defaults to $VEIL_TEST_ENDPOINT; $VEIL_DEPLOY_TEMPLATE names another template to
 try; Parameter=Value overrides a template parameter's default, and stacks deployed side by
 side on one server need different stack names and Prefixes). Run by tests/deploy.rs; needs
-moto and aws-sam-translator, which scripts/test.sh installs into target/moto-venv.
+moto and aws-sam-translator, which scripts/test-venv.sh installs into target/test-venv.
 
 1. The SAM template is turned into plain CloudFormation by aws-sam-translator, offline: region
    us-east-1, an empty managed-policy map (the template names no managed policy).

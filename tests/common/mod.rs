@@ -87,3 +87,63 @@ pub fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, String
     reader.read_exact(&mut body).ok()?;
     Some((method, path, body))
 }
+
+/// The tests' Python: a venv with moto, aws-sam-translator and DuckDB.
+pub mod python;
+
+/// A PostgreSQL server for the warehouse tests.
+pub mod postgres;
+
+/// moto: S3, SSM and Secrets Manager on loopback.
+#[cfg(feature = "aws")]
+pub mod moto;
+
+/// The Lambda Runtime API emulator and the function run against it.
+#[cfg(feature = "aws")]
+pub mod lambda_api;
+
+/// Starts `cmd` so that it ends with this test process: from a thread that lives as long as
+/// the process (the kernel's parent-death signal follows the thread that started a child, and
+/// test threads end with their test), asking for SIGTERM when its parent dies.
+pub fn spawn_for_life(mut cmd: Command) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl only sets this process's parent-death signal; nothing else runs between
+    // fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(cmd.spawn());
+        loop {
+            std::thread::park();
+        }
+    });
+    rx.recv()
+        .expect("the spawning thread answers")
+        .expect("the server starts")
+}
+
+/// Waits until something listens on `port` on loopback, or panics after `secs` naming `what`.
+pub fn wait_for_port(port: u16, secs: u64, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not start on port {port}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("an address")
+        .port()
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The tests' Python: a venv in target/test-venv (kept between builds, ignored by git) with the
+# pinned servers and engines the tests use, installed when missing or at other versions.
+# Prints the venv's path. Safe to call from several processes at once (a lock).
+#
+# moto, pinned: 5.2.5 is the first 5.2 release whose CompleteMultipartUpload reply the AWS
+# SDK parses. aws-sam-translator turns deploy/template.yaml into plain CloudFormation
+# (offline) for the deployment test (tests/deploy.rs). duckdb is the second engine of the
+# warehouse tests (tests/warehouse.rs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=target/test-venv
+pins=("moto[server]==5.2.5" "aws-sam-translator==1.115.0" "duckdb==1.5.6")
+check='import moto, samtranslator, duckdb, sys; sys.exit((moto.__version__, samtranslator.__version__, duckdb.__version__) != ("5.2.5", "1.115.0", "1.5.6"))'
+mkdir -p target
+exec 9>target/test-venv.lock
+flock 9
+if ! "$venv/bin/python" -c "$check" 2>/dev/null; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+        echo "test-venv.sh: Python 3 with venv is needed (Debian: apt-get install python3-venv)" >&2
+        exit 1
+    fi
+    echo "test-venv.sh: installing ${pins[*]} into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet "${pins[@]}" >&2
+fi
+echo "$PWD/$venv"
