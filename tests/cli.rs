@@ -248,6 +248,65 @@ fn hash_prints_psoxy_pseudonyms_and_honours_domain_handling() {
     assert_eq!(hmac, "fhtNby5EbKk9mxSjR51GPM7LCpWzzrGTmzD5QfUd0z0\n");
 }
 
+/// The Install section's commands: bash loads the script and completes commands, options
+/// and enumerated values; the manual pages render one per command.
+#[test]
+fn completions_and_manual_pages_install_as_the_readme_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (code, script, stderr) = run(veil(d).args(["completions", "bash"]));
+    assert_eq!(code, 0, "{stderr}");
+    fs::write(d.join("veil.bash"), script).unwrap();
+    let complete = |words: &str| {
+        let probe = format!(
+            "source ./veil.bash; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _veil veil \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; echo \"${{COMPREPLY[*]}}\""
+        );
+        let out = std::process::Command::new("bash")
+            .current_dir(d)
+            .args(["-c", &probe])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+    };
+    assert_eq!(complete("veil sa"), "sanitize");
+    assert_eq!(complete("veil sanitize --pii-g"), "--pii-guard");
+    assert_eq!(complete("veil sanitize --pii-guard ''"), "off warn fail");
+    for shell in ["zsh", "fish", "powershell", "elvish", "BASH"] {
+        let (code, script, _) = run(veil(d).args(["completions", shell]));
+        assert_eq!(code, 0, "{shell}");
+        assert!(
+            script.contains("sanitize") && script.contains("lookup-rules"),
+            "{shell}"
+        );
+    }
+    let (code, _, stderr) = run(veil(d).args(["completions", "tcsh"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid value 'tcsh'"), "{stderr}");
+
+    let (code, page, _) = run(veil(d).arg("man"));
+    assert_eq!(code, 0);
+    assert!(page.contains(".TH veil 1"), "{page}");
+    assert!(page.contains("veil\\-sanitize(1)"), "{page}");
+    let (code, _, stderr) = run(veil(d).args(["man", "--out-dir", "man/man1"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        files_in(&d.join("man/man1")),
+        [
+            "veil-check.1",
+            "veil-completions.1",
+            "veil-generate.1",
+            "veil-hash.1",
+            "veil-man.1",
+            "veil-sanitize.1",
+            "veil.1"
+        ]
+    );
+    let sanitize = fs::read_to_string(d.join("man/man1/veil-sanitize.1")).unwrap();
+    assert!(sanitize.contains("\\-\\-lookup\\-rules"), "{sanitize}");
+}
+
 #[test]
 fn help_explains_the_commands() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,10 +5,12 @@
 
 mod args;
 mod check;
+mod completions;
 mod folder;
 mod generate;
 mod hash;
 mod interrupt;
+mod man;
 mod salt;
 mod sanitize;
 
@@ -47,6 +49,10 @@ enum Command {
     Hash(hash::HashArgs),
     /// Write a seeded synthetic HRIS CSV (12 columns, no real people) for benchmarks.
     Generate(generate::GenerateArgs),
+    /// Print the completion script of a shell: `source <(veil completions bash)`.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (`veil man | man -l -`), or write one page per command.
+    Man(man::ManArgs),
 }
 
 /// Runs the parsed command; returns the process exit code.
@@ -56,6 +62,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check::check(args),
         Command::Hash(args) => hash::hash(args),
         Command::Generate(args) => generate::generate(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => man::man(args),
     };
     match result {
         Ok(code) => code,
@@ -137,6 +145,15 @@ fn load_all(rules: &Path, lookup_rules: &[PathBuf], lookups: usize) -> Result<(R
         }
     };
     Ok((main, per_lookup))
+}
+
+/// Writes all of `bytes` to stdout; a closed stdout (`| head`) ends the command quietly.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("writing to stdout", e))
 }
 
 /// An output location for messages.
