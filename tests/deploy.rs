@@ -226,6 +226,26 @@ fn the_deployed_template_sanitizes_a_snapshot() {
     let ok: Vec<&Value> = logs.iter().filter(|l| l["status"] == "ok").collect();
     assert_eq!(ok.len(), 1, "{logs:?}");
     assert_eq!(ok[0]["rows"], 200);
+    // The line is the metrics the alarms and the dashboard read (`monitoring`): namespace
+    // veil, dimension FunctionName = the deployed function's name.
+    let line = f
+        .logs
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|l| l.contains("\"status\":\"ok\""))
+        .cloned()
+        .unwrap();
+    let metrics = crate::common::emf::check(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let names: Vec<&str> = metrics.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(names, ["Rows", "InputBytes", "Seconds", "PiiFindings", "Warnings"]);
+    assert_eq!(
+        (
+            ok[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"].as_str(),
+            ok[0]["FunctionName"].as_str()
+        ),
+        (Some("veil"), Some(name.as_str()))
+    );
     eprintln!("deployed and sanitized in {:?}", started.elapsed());
 
     // The default deployment's monitoring: no subscription, no customer managed key.

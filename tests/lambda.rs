@@ -759,3 +759,85 @@ fn pii_guard_fail_fails_the_object_and_logs_findings_without_values() {
     let ok = logs.iter().find(|l| l["status"] == "ok").unwrap();
     assert_eq!(ok["pii"].as_array().unwrap().len(), 7, "{ok}");
 }
+
+/// Every object's log line is an Embedded Metric Format record CloudWatch accepts, with the
+/// object's numbers as metrics under namespace `veil` and the one dimension `FunctionName`:
+/// a done object with findings, a failed one (`Failures`), a skipped one.
+#[test]
+fn every_object_line_is_an_emf_record_of_its_numbers() {
+    let m = moto();
+    let (input, sanitized, _lookup, config) = psoxy_setup(&m, "emf");
+    let (path, additional) = config.split_once('\n').unwrap();
+    let mut planted = Vec::new();
+    veil_generate::write_hris_planted(&mut planted, 100, 2).unwrap();
+    let planted_bytes = planted.len() as f64;
+    m.put(&input, KEY, planted);
+    let env = [
+        ("OUTPUT_BUCKET", sanitized.as_str()),
+        ("ADDITIONAL_TRANSFORMS", additional),
+        ("PATH_TO_SHARED_CONFIG", path),
+    ];
+    let mut f = Function::start(&m, &env);
+    invoke_ok(&mut f, &input);
+    m.put(&input, KEY, bad_sample());
+    assert!(matches!(
+        f.api.invoke(&fixture("s3-put.json", &input)),
+        Outcome::Error(_)
+    ));
+    let own = fixture("s3-put.json", &sanitized);
+    assert!(matches!(f.api.invoke(&own), Outcome::Response(_)));
+    let objects = |logs: &[Value]| logs.iter().filter(|l| l.get("key").is_some()).count();
+    f.logs_when(|logs| objects(logs) == 3);
+    let lines: Vec<String> = f.logs.lock().unwrap().clone();
+    let objects: Vec<(Value, Vec<(String, f64, String)>)> = lines
+        .iter()
+        .filter(|l| l.contains("\"key\""))
+        .map(|l| {
+            let metrics = crate::common::emf::check(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            (serde_json::from_str(l).unwrap(), metrics)
+        })
+        .collect();
+    let statuses: Vec<&str> = objects.iter().map(|(l, _)| l["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["ok", "error", "skipped"]);
+    for (line, _) in &objects {
+        let directive = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "veil");
+        assert_eq!(directive["Dimensions"], serde_json::json!([["FunctionName"]]));
+        assert_eq!(line["FunctionName"], "veil-test");
+    }
+    let named = |metrics: &[(String, f64, String)]| -> Vec<(String, String)> {
+        metrics.iter().map(|(n, _, u)| (n.clone(), u.clone())).collect()
+    };
+    let value =
+        |metrics: &[(String, f64, String)], name: &str| metrics.iter().find(|(n, _, _)| n == name).map(|(_, v, _)| *v);
+    let every = [
+        ("Rows", "Count"),
+        ("InputBytes", "Bytes"),
+        ("Seconds", "Seconds"),
+        ("PiiFindings", "Count"),
+        ("Warnings", "Count"),
+    ];
+    let every: Vec<(String, String)> = every.iter().map(|(n, u)| ((*n).to_owned(), (*u).to_owned())).collect();
+    let (ok, ok_metrics) = &objects[0];
+    assert_eq!(named(ok_metrics), every);
+    let cells: u64 = ok["pii"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["cells"].as_u64().unwrap())
+        .sum();
+    assert!(cells > 0);
+    assert_eq!(value(ok_metrics, "Rows"), Some(100.0));
+    assert_eq!(value(ok_metrics, "InputBytes"), Some(planted_bytes));
+    assert_eq!(value(ok_metrics, "PiiFindings"), Some(cells as f64));
+    assert_eq!(value(ok_metrics, "Warnings"), Some(0.0));
+    assert!(value(ok_metrics, "Seconds").unwrap() < 60.0);
+    let (_, failed) = &objects[1];
+    assert_eq!(value(failed, "Failures"), Some(1.0));
+    assert_eq!(
+        named(failed).last().unwrap(),
+        &("Failures".to_owned(), "Count".to_owned())
+    );
+    let (_, skipped) = &objects[2];
+    assert_eq!((value(skipped, "Rows"), value(skipped, "Failures")), (Some(0.0), None));
+}

@@ -98,6 +98,10 @@ pub mod postgres;
 #[cfg(feature = "aws")]
 pub mod moto;
 
+/// A checker of CloudWatch Embedded Metric Format log lines.
+#[cfg(feature = "aws")]
+pub mod emf;
+
 /// The Lambda Runtime API emulator and the function run against it.
 #[cfg(feature = "aws")]
 pub mod lambda_api;
