@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::identity::{self, Named};
@@ -26,7 +27,13 @@ pub enum Target {
     Memory(MemoryOutput),
     /// Nowhere: the run is read for its summary (`veil check --scan`).
     Discard,
+    /// An output the caller opens when the run starts writing (Python's file objects): it
+    /// must keep its own promise of appearing whole or not at all.
+    Opened(Opener),
 }
+
+/// Opens a [`Target::Opened`] output, once per run.
+pub type Opener = Arc<dyn Fn() -> veil_core::Result<Box<dyn Output>> + Send + Sync>;
 
 impl From<Location> for Target {
     fn from(location: Location) -> Self {
@@ -121,6 +128,7 @@ impl<'r> Destination<'r> {
     fn open(&self, at: Option<&Location>, input: &str, cloud: Option<&Cloud>) -> Result<Box<dyn Output>> {
         match (&self.target, at) {
             (Target::Memory(out), _) => Ok(Box::new(out.clone())),
+            (Target::Opened(open), _) => open().map_err(Error::from),
             (Target::Location(_), Some(location)) => {
                 let mut metadata = HashMap::from([
                     ("veil-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
@@ -148,6 +156,11 @@ enum Source {
     Location(Location),
     /// Bytes in memory, with a name for messages.
     Bytes { name: String, bytes: Vec<u8> },
+    /// A stream (Python's file objects), with a name for messages: read by the first run.
+    Reader {
+        name: String,
+        reader: Mutex<Option<Box<dyn Read + Send>>>,
+    },
 }
 
 /// One input and its outputs, sanitized in one pass ([`Job::run`]).
@@ -213,6 +226,18 @@ impl<'r> Job<'r> {
         }
     }
 
+    /// A job reading a stream, once; `name` names it in messages. Gzip is recognized by its
+    /// first bytes, as for files.
+    pub fn from_reader(name: impl Into<String>, reader: Box<dyn Read + Send>) -> Self {
+        Job {
+            source: Source::Reader {
+                name: name.into(),
+                reader: Mutex::new(Some(reader)),
+            },
+            destinations: Vec::new(),
+        }
+    }
+
     /// Adds an output at `target` made with `rules`.
     pub fn output(self, target: impl Into<Target>, rules: &'r ColumnarRules) -> Self {
         self.destination(Destination::new(target, rules))
@@ -228,7 +253,7 @@ impl<'r> Job<'r> {
     pub fn input(&self) -> String {
         match &self.source {
             Source::Location(l) => l.to_string(),
-            Source::Bytes { name, .. } => name.clone(),
+            Source::Bytes { name, .. } | Source::Reader { name, .. } => name.clone(),
         }
     }
 
@@ -247,7 +272,7 @@ impl<'r> Job<'r> {
     pub fn locations(&self) -> Result<Vec<Option<Location>>> {
         let input = match &self.source {
             Source::Location(l) => Some(l),
-            Source::Bytes { .. } => None,
+            Source::Bytes { .. } | Source::Reader { .. } => None,
         };
         let mut locations = Vec::new();
         for d in &self.destinations {
@@ -296,7 +321,28 @@ impl<'r> Job<'r> {
                 veil_core::check(opened.reader, &opened.name, &rules, policy, limits)?
             }
             Source::Bytes { name, bytes } => veil_core::check(&bytes[..], name, &rules, policy, limits)?,
+            Source::Reader { name, .. } => {
+                let opened = veil_core::decode(self.take_reader()?, name, None)?;
+                veil_core::check(opened.reader, name, &rules, policy, limits)?
+            }
         })
+    }
+
+    /// The stream of a [`Job::from_reader`] job, which only one run can read.
+    fn take_reader(&self) -> Result<Box<dyn Read + Send>> {
+        let Source::Reader { name, reader } = &self.source else {
+            return Err(Error::Internal("not a stream job".into()));
+        };
+        reader
+            .lock()
+            .map_err(|_| Error::Internal("a job's stream lock was poisoned".into()))?
+            .take()
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{}: the stream was read by an earlier run",
+                    veil_core::escape(name)
+                ))
+            })
     }
 
     /// Sanitizes the input into every output in one pass; nothing is published unless all
@@ -318,6 +364,7 @@ impl<'r> Job<'r> {
                 location: match (&d.target, at) {
                     (_, Some(at)) => at.to_string(),
                     (Target::Memory(_), None) => "<memory>".to_owned(),
+                    (Target::Opened(_), None) => "<output>".to_owned(),
                     _ => "<scan>".to_owned(),
                 },
                 open: Box::new(move || d.open(at.as_ref(), input, context.cloud).map_err(Error::into_core)),
@@ -330,6 +377,10 @@ impl<'r> Job<'r> {
                 (opened.reader, opened.name, opened.size, Some(opened.progress))
             }
             Source::Bytes { name, bytes } => (Box::new(&bytes[..]), name.clone(), Some(bytes.len() as u64), None),
+            Source::Reader { name, .. } => {
+                let opened = veil_core::decode(self.take_reader()?, name, None)?;
+                (opened.reader, opened.name, None, Some(opened.progress))
+            }
         };
         let tick = |rows: u64| {
             if let Some(caller) = context.options.progress {

@@ -50,7 +50,7 @@ mod rules_file;
 pub use aws::{lambda::run as run_lambda, s3::parameter as ssm_parameter};
 pub use error::{Error, ErrorKind, Result};
 pub use folder::{Event, FileOutcome, Folder, FolderOutput, FolderSummary, Status};
-pub use job::{Destination, Job, JobContext, Progress, Role, Target, rules_for};
+pub use job::{Destination, Job, JobContext, Opener, Progress, Role, Target, rules_for};
 pub use listing::{Filter, Ignored};
 pub use location::{Cloud, Location, S3Path, Stored, create as create_output, open as open_input};
 pub use provenance::sha256_hex;

@@ -365,36 +365,49 @@ impl Plan {
             .collect()
     }
 
+    /// What output column `i` is made by, in words, with the rules behind it:
+    /// `pseudonymize (URL_SAFE_TOKEN)  [columnsToPseudonymize]` (`veil check`, Python's
+    /// `veil.check`).
+    pub fn action(&self, i: usize) -> String {
+        let format = PseudonymFormat::NAMES[self.format as usize];
+        let column = &self.columns[i];
+        let action = match &column.action {
+            Action::Copy => "copy".to_owned(),
+            Action::Pseudonymize => format!("pseudonymize ({format})"),
+            Action::Chain(funcs) => funcs
+                .iter()
+                .map(|f| match f {
+                    Func::Pseudonymize => format!("pseudonymize ({format})"),
+                    Func::Pipeline(steps) => steps.iter().map(step_name).collect::<Vec<_>>().join(" → "),
+                })
+                .collect::<Vec<_>>()
+                .join(", then "),
+        };
+        let rules = column
+            .origin
+            .iter()
+            .filter(|o| *o != "kept")
+            .cloned()
+            .collect::<Vec<_>>();
+        if rules.is_empty() {
+            action
+        } else {
+            format!("{action}  [{}]", rules.join("; "))
+        }
+    }
+
     /// A table of output column, source and action, for `veil check`.
     pub fn describe(&self) -> String {
-        let format = PseudonymFormat::NAMES[self.format as usize];
         let rows: Vec<[String; 3]> = self
             .columns
             .iter()
-            .map(|c| {
-                let action = match &c.action {
-                    Action::Copy => "copy".to_owned(),
-                    Action::Pseudonymize => format!("pseudonymize ({format})"),
-                    Action::Chain(funcs) => funcs
-                        .iter()
-                        .map(|f| match f {
-                            Func::Pseudonymize => format!("pseudonymize ({format})"),
-                            Func::Pipeline(steps) => steps.iter().map(step_name).collect::<Vec<_>>().join(" → "),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", then "),
-                };
-                let rules = c.origin.iter().filter(|o| *o != "kept").cloned().collect::<Vec<_>>();
-                let action = if rules.is_empty() {
-                    action
-                } else {
-                    format!("{action}  [{}]", rules.join("; "))
-                };
+            .enumerate()
+            .map(|(i, c)| {
                 let source = match c.source {
                     Some(i) => shown(&self.input[i]),
                     None => "(missing)".to_owned(),
                 };
-                [shown(&c.name), source, action]
+                [shown(&c.name), source, self.action(i)]
             })
             .collect();
         let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0).max(6);

@@ -1,0 +1,243 @@
+//! `veil.Pseudonymizer`: psoxy's pseudonyms over a Python list or a pyarrow string array,
+//! computed on every core with the GIL released, value by value as the CLI computes a cell
+//! (trimmed as psoxy's reader trims; a blank value has no pseudonym: null).
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use veil_core::{HashAlgorithm, PseudonymFormat, PseudonymOptions, Secrets};
+
+use crate::arrow::{Built, Imported, Strings};
+use crate::errors::to_py;
+
+/// Below this many values a call stays on one thread: starting threads costs more.
+const PER_THREAD: usize = 16_384;
+
+/// Computes psoxy's pseudonyms with one salt and psoxy's settings.
+#[pyclass(module = "veil", frozen)]
+pub struct Pseudonymizer {
+    pub(crate) inner: Arc<veil_core::Pseudonymizer>,
+    threads: usize,
+}
+
+/// A salt given as `str` or `bytes`.
+pub(crate) fn salt_bytes(salt: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(text) = salt.cast::<PyString>() {
+        return Ok(text.to_cow()?.as_bytes().to_vec());
+    }
+    salt.extract::<Vec<u8>>()
+        .map_err(|_| PyTypeError::new_err("the salt is a str or bytes"))
+}
+
+#[pymethods]
+impl Pseudonymizer {
+    #[new]
+    #[pyo3(signature = (
+        salt,
+        *,
+        email_canonicalization = None,
+        email_domain_handling = None,
+        salt_email_domains = None,
+        encryption_key = None,
+        hash = None,
+        pseudonym_implementation = None,
+        threads = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        salt: &Bound<'_, PyAny>,
+        email_canonicalization: Option<String>,
+        email_domain_handling: Option<String>,
+        salt_email_domains: Option<String>,
+        encryption_key: Option<String>,
+        hash: Option<String>,
+        pseudonym_implementation: Option<String>,
+        threads: Option<usize>,
+    ) -> PyResult<Self> {
+        let settings = [
+            ("EMAIL_CANONICALIZATION", email_canonicalization),
+            ("EMAIL_DOMAIN_HANDLING", email_domain_handling),
+            ("SALT_EMAIL_DOMAINS", salt_email_domains),
+            ("ENCRYPTION_KEY_EMAIL_DOMAINS", encryption_key),
+            ("VEIL_HASH", hash),
+            ("PSEUDONYM_IMPLEMENTATION", pseudonym_implementation),
+        ];
+        let lookup = |name: &str| settings.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone());
+        let options = PseudonymOptions::from_psoxy(&lookup, None::<HashAlgorithm>).map_err(to_py)?;
+        let secrets = Secrets::from_psoxy(salt_bytes(salt)?, &lookup);
+        let inner = veil_core::Pseudonymizer::new(&secrets, options).map_err(to_py)?;
+        let threads = threads.unwrap_or_else(veil::available_threads).max(1);
+        Ok(Pseudonymizer {
+            inner: Arc::new(inner),
+            threads,
+        })
+    }
+
+    /// The pseudonym of each value of `values`, in `format`.
+    ///
+    /// `values`: a list (or any iterable) of `str` and `None`, answered with a list; or a
+    /// pyarrow `string`/`large_string` `Array` or `ChunkedArray`, answered with one of the same
+    /// type and chunks. A null, or a blank value (as psoxy's `isBlank`), is answered with
+    /// null. Values are trimmed as psoxy's CSV reader trims.
+    #[pyo3(signature = (values, format = "URL_SAFE_TOKEN"))]
+    fn pseudonymize<'py>(&self, values: &Bound<'py, PyAny>, format: &str) -> PyResult<Bound<'py, PyAny>> {
+        let format = parse_format(format)?;
+        let py = values.py();
+        if values.hasattr("_export_to_c")? {
+            return self.array(values, format);
+        }
+        if values.hasattr("chunks")? && values.hasattr("num_chunks")? {
+            let chunks = values
+                .getattr("chunks")?
+                .try_iter()?
+                .map(|chunk| self.array(&chunk?, format))
+                .collect::<PyResult<Vec<_>>>()?;
+            let pyarrow = py.import("pyarrow")?;
+            let kwargs = pyo3::types::PyDict::new(py);
+            kwargs.set_item("type", values.getattr("type")?)?;
+            return pyarrow.call_method("chunked_array", (chunks,), Some(&kwargs));
+        }
+        self.list(values, format)
+    }
+
+    /// A SHA-256 (hex) of everything that decides pseudonyms (salt, settings); equal for two
+    /// pseudonymizers that give the same pseudonyms. It reveals the salt no more than psoxy's
+    /// `psoxy-salt-sha` does.
+    #[getter]
+    fn fingerprint(&self) -> &str {
+        self.inner.fingerprint()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("veil.Pseudonymizer(fingerprint={:.12}...)", self.inner.fingerprint())
+    }
+}
+
+impl Pseudonymizer {
+    /// One pyarrow array: its buffers read in place, the pseudonyms handed back as a new array.
+    fn array<'py>(&self, array: &Bound<'py, PyAny>, format: PseudonymFormat) -> PyResult<Bound<'py, PyAny>> {
+        let imported = Imported::from_pyarrow(array)?;
+        let strings = imported.strings();
+        let py = array.py();
+        let built = py.detach(|| {
+            self.on_threads(strings.len(), |range, built| {
+                pseudonymize_range(&self.inner, strings, range, format, built)
+            })
+        });
+        built.into_pyarrow(py, imported.is_large())
+    }
+
+    /// A list: values taken out under the GIL, pseudonymized without it.
+    fn list<'py>(&self, values: &Bound<'py, PyAny>, format: PseudonymFormat) -> PyResult<Bound<'py, PyAny>> {
+        let py = values.py();
+        let mut taken: Vec<Option<String>> = Vec::new();
+        for (i, value) in values.try_iter()?.enumerate() {
+            let value = value?;
+            if value.is_none() {
+                taken.push(None);
+            } else if let Ok(text) = value.cast::<PyString>() {
+                taken.push(Some(text.to_cow()?.into_owned()));
+            } else {
+                return Err(PyTypeError::new_err(format!(
+                    "value {i} is a {}, not a str or None",
+                    value.get_type().name()?
+                )));
+            }
+        }
+        let built = py.detach(|| {
+            self.on_threads(taken.len(), |range, built| {
+                let mut data = Vec::new();
+                for value in &taken[range] {
+                    data.clear();
+                    if let Some(v) = value {
+                        self.inner.pseudonymize_cell(v, format, &mut data);
+                    }
+                    built.data.extend_from_slice(&data);
+                    built.push(!data.is_empty());
+                }
+            })
+        });
+        let list = PyList::empty(py);
+        let mut start = 0usize;
+        for (i, &end) in built.ends.iter().enumerate() {
+            let end = end as usize;
+            if built.validity[i / 8] & (1 << (i % 8)) == 0 {
+                list.append(py.None())?;
+            } else {
+                // Pseudonyms are ASCII, and a domain kept in clear is the value's own text.
+                let text = std::str::from_utf8(&built.data[start..end]).expect("pseudonyms are UTF-8");
+                list.append(text)?;
+            }
+            start = end;
+        }
+        Ok(list.into_any())
+    }
+
+    /// Runs `work` over `n` values split into one range per thread, in order.
+    fn on_threads(&self, n: usize, work: impl Fn(std::ops::Range<usize>, &mut Built) + Sync) -> Built {
+        let threads = self.threads.min(n.div_ceil(PER_THREAD)).max(1);
+        let width = 48;
+        if threads == 1 {
+            let mut built = Built::with_capacity(n, width);
+            work(0..n, &mut built);
+            return built;
+        }
+        let per = n.div_ceil(threads);
+        let parts: Vec<Built> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = (t * per).min(n)..((t + 1) * per).min(n);
+                    let work = &work;
+                    scope.spawn(move || {
+                        let mut built = Built::with_capacity(range.len(), width);
+                        work(range, &mut built);
+                        built
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a pseudonymizing thread panicked"))
+                .collect()
+        });
+        let mut parts = parts.into_iter();
+        let mut built = parts.next().unwrap_or_default();
+        for part in parts {
+            built.append(part);
+        }
+        built
+    }
+}
+
+/// Pseudonymizes values `range` of `strings` into `built`.
+fn pseudonymize_range(
+    pz: &veil_core::Pseudonymizer,
+    strings: Strings<'_>,
+    range: std::ops::Range<usize>,
+    format: PseudonymFormat,
+    built: &mut Built,
+) {
+    for i in range {
+        let before = built.data.len();
+        if let Some(bytes) = strings.get(i) {
+            // Arrow strings are UTF-8 by the format's rules; a producer that broke them gets
+            // null rather than a pseudonym of something else.
+            if let Ok(value) = std::str::from_utf8(bytes) {
+                pz.pseudonymize_cell(value, format, &mut built.data);
+            }
+        }
+        built.push(built.data.len() > before);
+    }
+}
+
+/// A pseudonym format by psoxy's name, in any case.
+pub(crate) fn parse_format(name: &str) -> PyResult<PseudonymFormat> {
+    PseudonymFormat::from_name(&name.to_ascii_uppercase()).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "format: invalid value; valid values: {}",
+            PseudonymFormat::NAMES.join(", ")
+        ))
+    })
+}

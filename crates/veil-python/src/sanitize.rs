@@ -1,0 +1,176 @@
+//! `veil.sanitize`: one source into its sanitized copy and lookup tables in one pass, as
+//! `veil sanitize` does: the same job (destination checks, the PII guard on the shared copy,
+//! nothing published unless everything succeeded), run with the GIL released.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList};
+use veil::{Destination, JobContext};
+use veil_core::{ColumnPolicy, ColumnarRules, MemoryOutput, PiiGuard, PiiKind, Rules, RunOptions, Secrets};
+
+use crate::errors::{UsageError, to_py};
+use crate::pseudonymizer::{Pseudonymizer, salt_bytes};
+use crate::sources;
+
+/// What a sanitize run did, and the outputs that went to no path or file object.
+#[pyclass(module = "veil", frozen, get_all)]
+pub struct Sanitized {
+    /// Data rows written.
+    rows: u64,
+    /// Bytes of the source read (as stored: compressed, for gzip).
+    input_bytes: u64,
+    /// The sanitized copy, when `output` was `None`.
+    sanitized: Option<Py<PyBytes>>,
+    /// Each lookup table, when its destination was `None`.
+    lookups: Vec<Option<Py<PyBytes>>>,
+    /// Columns missing from the file, rule names matching none (names only).
+    warnings: Vec<String>,
+    /// What the PII guard found in the sanitized copy's clear columns: dicts with `column`,
+    /// `kind`, `cells` and `lines`.
+    findings: Py<PyList>,
+}
+
+#[pymethods]
+impl Sanitized {
+    fn __repr__(&self) -> String {
+        format!(
+            "veil.Sanitized(rows={}, warnings={}, findings={})",
+            self.rows,
+            self.warnings.len(),
+            Python::attach(|py| self.findings.bind(py).len())
+        )
+    }
+}
+
+/// Where rules apply: a path's own rules (MultiType templates match it); anything else only
+/// columnar rules.
+pub(crate) fn rules_for<'r>(rules: &'r Rules, at: Option<&veil::Location>) -> PyResult<&'r ColumnarRules> {
+    match at {
+        Some(location) => veil::rules_for(rules, location, None).map_err(to_py),
+        None if rules.templates().is_empty() => veil::rules_for(rules, &veil::Location::Stdio, None).map_err(to_py),
+        None => Err(UsageError::new_err(
+            "fileRules (MultiType rules) match on the input's path: give the source as a path, or columnar rules",
+        )),
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (
+    source,
+    rules,
+    *,
+    salt,
+    output = None,
+    lookups = Vec::new(),
+    lookup_rules = None,
+    lookup_key = "EMPLOYEE_ID",
+    pii_guard = "warn",
+    pii_allow = Vec::new(),
+    strict_columns = false,
+    allow_absent_columns = false,
+    threads = None,
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn sanitize(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    rules: &Bound<'_, PyAny>,
+    salt: &Bound<'_, PyAny>,
+    output: Option<&Bound<'_, PyAny>>,
+    lookups: Vec<Bound<'_, PyAny>>,
+    lookup_rules: Option<Vec<Bound<'_, PyAny>>>,
+    lookup_key: &str,
+    pii_guard: &str,
+    pii_allow: Vec<String>,
+    strict_columns: bool,
+    allow_absent_columns: bool,
+    threads: Option<usize>,
+) -> PyResult<Sanitized> {
+    let pseudonymizer = match salt.cast::<Pseudonymizer>() {
+        Ok(p) => p.get().inner.clone(),
+        Err(_) => {
+            let secrets = Secrets {
+                salt: salt_bytes(salt)?,
+                ..Secrets::default()
+            };
+            std::sync::Arc::new(
+                veil_core::Pseudonymizer::new(&secrets, veil_core::PseudonymOptions::default()).map_err(to_py)?,
+            )
+        }
+    };
+    let main = sources::rules(rules)?;
+    let extra: Vec<Rules> = match &lookup_rules {
+        None => Vec::new(),
+        Some(list) if list.len() == lookups.len() => list.iter().map(sources::rules).collect::<PyResult<_>>()?,
+        Some(list) => {
+            return Err(UsageError::new_err(format!(
+                "{} lookup_rules for {} lookups: give one per lookup, or none",
+                list.len(),
+                lookups.len()
+            )));
+        }
+    };
+    let builtin = ColumnarRules::lookup(lookup_key);
+    let (job, at) = sources::job(source)?;
+    let mut job = job;
+    let none = py.None().into_bound(py);
+    let (target, sanitized) = sources::target(output.unwrap_or(&none))?;
+    job = job.destination(Destination::new(target, rules_for(&main, at.as_ref())?).shared());
+    let mut returned = Vec::new();
+    for (i, lookup) in lookups.iter().enumerate() {
+        let (target, memory) = sources::target(lookup)?;
+        let rules = match extra.get(i) {
+            Some(r) => rules_for(r, at.as_ref())?,
+            None => &builtin,
+        };
+        job = job.output(target, rules);
+        returned.push(memory);
+    }
+    let options = RunOptions {
+        threads: threads.unwrap_or_else(veil::available_threads).max(1),
+        pii_guard: parse_guard(pii_guard)?,
+        pii_allow: pii_allow
+            .iter()
+            .map(|a| veil::config::parse_pii_allow(a).map_err(to_py))
+            .collect::<PyResult<Vec<(String, PiiKind)>>>()?,
+        columns: ColumnPolicy {
+            strict: strict_columns,
+            allow_absent: allow_absent_columns,
+        },
+        ..RunOptions::default()
+    };
+    let context = JobContext {
+        options,
+        ..JobContext::new(&pseudonymizer)
+    };
+    let summary = py.detach(|| job.run(&context)).map_err(to_py)?;
+    let bytes_of = |memory: Option<MemoryOutput>| memory.map(|m| PyBytes::new(py, &m.bytes()).unbind());
+    let findings = PyList::empty(py);
+    for f in summary.outputs.first().map(|o| &o.findings[..]).unwrap_or_default() {
+        let d = PyDict::new(py);
+        d.set_item("column", &f.column)?;
+        d.set_item("kind", f.kind.name())?;
+        d.set_item("cells", f.cells)?;
+        d.set_item("lines", &f.lines)?;
+        findings.append(d)?;
+    }
+    Ok(Sanitized {
+        rows: summary.rows,
+        input_bytes: summary.input_bytes,
+        sanitized: bytes_of(sanitized),
+        lookups: returned.into_iter().map(bytes_of).collect(),
+        warnings: summary.outputs.iter().flat_map(|o| o.warnings.clone()).collect(),
+        findings: findings.unbind(),
+    })
+}
+
+/// `off`, `warn` or `fail`, in any case.
+fn parse_guard(name: &str) -> PyResult<PiiGuard> {
+    match name.to_ascii_lowercase().as_str() {
+        "off" => Ok(PiiGuard::Off),
+        "warn" => Ok(PiiGuard::Warn),
+        "fail" => Ok(PiiGuard::Fail),
+        _ => Err(UsageError::new_err(
+            "pii_guard: invalid value; valid values: off, warn, fail",
+        )),
+    }
+}
