@@ -463,3 +463,61 @@ fn gzip_outputs_are_one_member_every_reader_reads_whole() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("0 (store) to 9"), "{err}");
 }
+
+#[test]
+fn check_ddl_prints_only_the_create_table_and_keeps_the_exit_codes() {
+    let dir = setup(&[
+        ("hris.csv", HRIS),
+        ("r.yaml", "columnsToPseudonymize: [email]\ncolumnsToRedact: [SSN]\n"),
+        ("bad.yaml", "columnsToPseudonymize: [nowhere]\n"),
+    ]);
+    let (code, stdout, stderr) = run(veil(dir.path()).args([
+        "check",
+        "--ddl",
+        "PostgreSQL",
+        "--table",
+        "hr.Sanitized",
+        "--rules",
+        "r.yaml",
+        "hris.csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "CREATE TABLE IF NOT EXISTS \"hr\".\"Sanitized\" (\n    \"employeeId\" text,\n    \"email\" text,\n    \
+         \"department\" text\n);\n"
+    );
+    assert_eq!(
+        stderr,
+        "veil: warning: rule names matching no column: columnsToRedact `SSN`\n"
+    );
+    let (code, stdout, _) = run(veil(dir.path()).args(["check", "--ddl", "duckdb", "--rules", "r.yaml", "hris.csv"]));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("CREATE TABLE IF NOT EXISTS \"sanitized\" (\n    \"employeeId\" VARCHAR,\n"),
+        "{stdout}"
+    );
+
+    // Problems: exit 2, nothing on stdout for psql to run.
+    let (code, stdout, stderr) =
+        run(veil(dir.path()).args(["check", "--ddl", "duckdb", "--rules", "bad.yaml", "hris.csv"]));
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("PROBLEMS:") && stderr.contains("would refuse to run"),
+        "{stderr}"
+    );
+    // Options that make no sense with it.
+    for args in [
+        &["--ddl", "duckdb", "--scan"][..],
+        &["--ddl", "duckdb", "--lookup-key", "email"],
+        &["--table", "t"],
+        &["--ddl", "duckdb", "--table", "a.b.c"],
+        &["--ddl", "oracle"],
+    ] {
+        let (code, stdout, _) = run(veil(dir.path())
+            .args(["check", "--rules", "r.yaml"])
+            .args(args)
+            .arg("hris.csv"));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}");
+    }
+}

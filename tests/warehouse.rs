@@ -1,7 +1,8 @@
 //! The warehouse side, on a real PostgreSQL server (`common::postgres`) and DuckDB (PyPI, in
 //! the tests' venv, `common::python`): the SQL files of `docs/sql/` load lookup tables
-//! and sanitized copies made by the built binary, accumulate daily lookup tables with their
-//! conflict check, re-identify a vendor export, and compute veil's pseudonyms in SQL.
+//! and sanitized copies made by the built binary (into the table `veil check --ddl` makes),
+//! accumulate daily lookup tables with their conflict check, backfill a folder of them,
+//! re-identify a vendor export, and compute veil's pseudonyms in SQL.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -151,15 +152,46 @@ impl Engine {
         out.lines().map(str::to_owned).collect()
     }
 
-    /// lookup-load.sql then accumulate.sql on one lookup table (plain or `.gz`).
-    fn accumulate(&self, lookup: &Path) -> (i32, String, String) {
+    /// lookup-load.sql then accumulate.sql on one lookup table (plain or `.gz`) of `day`.
+    fn accumulate(&self, lookup: &Path, day: &str) -> (i32, String, String) {
         let path = lookup.to_str().unwrap();
         let args = [
             Arg::Var("lookup", path),
+            Arg::Var("snapshot", day),
             Arg::File("lookup-load.sql"),
             Arg::File("accumulate.sql"),
         ];
         self.run(&args, Some(lookup))
+    }
+
+    /// `veil check --ddl` over `input` with `rules`, piped into the engine as the docs do
+    /// (psql, or DuckDB reading SQL from its standard input).
+    fn create_table(&self, dir: &Path, rules: &Path, input: &Path, table: &str) {
+        let mut check = veil(dir);
+        check
+            .args(["check", "--ddl", self.name(), "--table", table, "--rules"])
+            .arg(rules)
+            .arg(input)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut check = check.spawn().unwrap();
+        let mut load = match self {
+            Engine::Postgres { conn, .. } => psql(conn),
+            Engine::DuckDb { python, db } => {
+                let mut cmd = Command::new(python);
+                cmd.args([
+                    "-c",
+                    "import duckdb, sys; duckdb.connect(sys.argv[1]).execute(sys.stdin.read())",
+                ])
+                .arg(db);
+                cmd
+            }
+        };
+        let (code, _, err) = run(load.stdin(check.stdout.take().unwrap()));
+        let checked = check.wait_with_output().unwrap();
+        let warnings = String::from_utf8_lossy(&checked.stderr);
+        assert!(checked.status.success(), "veil check --ddl: {warnings}");
+        assert_eq!(code, 0, "{}: {err}", self.name());
     }
 
     fn count(&self, table: &str) -> usize {
@@ -228,34 +260,31 @@ fn load_and_reidentify(engine: &Engine, dir: &Path) {
     sanitize(dir, "salt", &sample, "hris-sanitized.csv", &[]);
 
     // The lookup table, gzip then plain: 200 employees, the second load adds nothing.
-    let (code, _, err) = engine.accumulate(&dir.join("hris-lookup.csv.gz"));
+    let (code, _, err) = engine.accumulate(&dir.join("hris-lookup.csv.gz"), "2024-06-30");
     assert_eq!(code, 0, "{}: {err}", engine.name());
     assert_eq!(engine.count("hris_lookup_staging"), 200);
     assert_eq!(engine.count("hris_pseudonyms"), 200);
-    let (code, _, err) = engine.accumulate(&dir.join("hris-lookup.csv"));
+    let (code, _, err) = engine.accumulate(&dir.join("hris-lookup.csv"), "2024-06-30");
     assert_eq!(code, 0, "{}: {err}", engine.name());
     assert_eq!(engine.count("hris_pseudonyms"), 200);
 
-    // The sanitized copy (DuckDB reads the .gz, psql the plain file).
+    // The sanitized copy, into the table `veil check --ddl` makes for its rules (DuckDB reads
+    // the .gz, psql the plain file).
+    let rules = root().join("rules-examples/hris-redact-rename.yaml");
+    engine.create_table(dir, &rules, &sample, "hris_sanitized");
     let sanitized = match engine {
         Engine::Postgres { .. } => dir.join("hris-sanitized.csv"),
         Engine::DuckDb { .. } => dir.join("hris-sanitized.csv.gz"),
     };
-    engine.ok(
-        &[
-            Arg::Var("sanitized", sanitized.to_str().unwrap()),
-            Arg::File("sanitized-load.sql"),
-        ],
-        Some(&sanitized),
-    );
+    load_sanitized(engine, &sanitized);
     assert_eq!(engine.count("hris_sanitized"), 200);
-    // Every sanitized row re-identifies, its manager too.
+    // Every sanitized row re-identifies, its manager too. The columns keep the file's names.
     let managers = engine.ok(
         &[Arg::Sql(
             "SELECT e.employee_id_orig, coalesce(m.employee_id_orig, '') \
              FROM hris_sanitized s \
-             JOIN hris_pseudonyms e ON e.employee_id = s.employee_id \
-             LEFT JOIN hris_pseudonyms m ON m.employee_id = s.manager_id \
+             JOIN hris_pseudonyms e ON e.employee_id = s.\"EMPLOYEE_ID\" \
+             LEFT JOIN hris_pseudonyms m ON m.employee_id = s.\"MANAGER_ID\" \
              ORDER BY e.employee_id_orig",
         )],
         None,
@@ -299,6 +328,17 @@ fn load_and_reidentify(engine: &Engine, dir: &Path) {
     assert_eq!(ids[9], "E0010");
 }
 
+/// sanitized-load.sql on one sanitized copy (plain or `.gz`).
+fn load_sanitized(engine: &Engine, sanitized: &Path) {
+    engine.ok(
+        &[
+            Arg::Var("sanitized", sanitized.to_str().unwrap()),
+            Arg::File("sanitized-load.sql"),
+        ],
+        Some(sanitized),
+    );
+}
+
 #[test]
 fn postgresql_loads_and_reidentifies() {
     let dir = tempfile::tempdir().unwrap();
@@ -332,9 +372,10 @@ fn accumulates_and_detects_conflicts(engine: &Engine, dir: &Path) {
         snapshot(dir, "day3.csv", 50..200),
     ];
     let lookups = ["lookup-day1.csv", "lookup-day2.csv.gz", "lookup-day3.csv"];
-    for ((day, lookup), seen) in days.iter().zip(lookups).zip([150, 180, 200]) {
+    let dates = ["2026-11-01", "2026-11-02", "2026-11-03"];
+    for (((day, lookup), seen), date) in days.iter().zip(lookups).zip([150, 180, 200]).zip(dates) {
         sanitize(dir, "salt", day, "sanitized.csv", &[lookup]);
-        let (code, _, err) = engine.accumulate(&dir.join(lookup));
+        let (code, _, err) = engine.accumulate(&dir.join(lookup), date);
         assert_eq!(code, 0, "{}: {lookup}: {err}", engine.name());
         assert_eq!(engine.count("hris_pseudonyms"), seen, "{}", engine.name());
     }
@@ -343,7 +384,7 @@ fn accumulates_and_detects_conflicts(engine: &Engine, dir: &Path) {
 
     // The salt changed: every original gets a second pseudonym; the load fails, adds nothing.
     sanitize(dir, "another salt", &days[2], "sanitized.csv", &["lookup-day4.csv"]);
-    let (code, _, err) = engine.accumulate(&dir.join("lookup-day4.csv"));
+    let (code, _, err) = engine.accumulate(&dir.join("lookup-day4.csv"), "2026-11-04");
     assert_ne!(code, 0, "{}", engine.name());
     assert!(
         err.contains("is a second pseudonym of an original already seen: salt or settings changed"),
@@ -363,7 +404,7 @@ fn accumulates_and_detects_conflicts(engine: &Engine, dir: &Path) {
         format!("EMPLOYEE_ID,EMPLOYEE_ID_ORIG\n{first},X9999\n"),
     )
     .unwrap();
-    let (code, _, err) = engine.accumulate(&dir.join("lookup-bad.csv"));
+    let (code, _, err) = engine.accumulate(&dir.join("lookup-bad.csv"), "2026-11-04");
     assert_ne!(code, 0, "{}", engine.name());
     assert!(
         err.contains(&format!(
@@ -386,6 +427,268 @@ fn postgresql_accumulates_and_detects_conflicts() {
 fn duckdb_accumulates_and_detects_conflicts() {
     let dir = tempfile::tempdir().unwrap();
     accumulates_and_detects_conflicts(&duckdb(dir.path()), dir.path());
+}
+
+fn quick_start_copy_loads_into_the_ddl_table(engine: &Engine, dir: &Path) {
+    // The Quick start: psoxy's default rules (JSON pseudonyms, every column kept) over the
+    // sample, whose 12 columns no hard-coded table fits.
+    let sample = root().join("testdata/hris-sample.csv");
+    let rules = root().join("rules-examples/hris-default.yaml");
+    let (code, _, err) = run(veil(dir)
+        .args(["sanitize", "-q", "--rules"])
+        .arg(&rules)
+        .args(["-o", "hris-sanitized.csv"])
+        .arg(&sample));
+    assert_eq!(code, 0, "{err}");
+    engine.create_table(dir, &rules, &sample, "hris_sanitized");
+    // Made again (a daily job may): no change. Loaded twice: the table holds one copy.
+    engine.create_table(dir, &rules, &sample, "hris_sanitized");
+    load_sanitized(engine, &dir.join("hris-sanitized.csv"));
+    load_sanitized(engine, &dir.join("hris-sanitized.csv"));
+    assert_eq!(engine.count("hris_sanitized"), 200, "{}", engine.name());
+    let header = std::fs::read_to_string(&sample).unwrap();
+    let header: Vec<String> = header.lines().next().unwrap().split(',').map(str::to_owned).collect();
+    assert_eq!(columns_of(engine, "hris_sanitized"), header, "{}", engine.name());
+    // Quoted cells (JSON pseudonyms, `Austin, TX`) come back whole.
+    let (code, pseudonym, err) = run(veil(dir).args(["hash", "E0001"]));
+    assert_eq!(code, 0, "{err}");
+    let first = engine.ok(
+        &[Arg::Sql(
+            "SELECT \"EMPLOYEE_ID\", \"LOCATION\", \"SALARY\" FROM hris_sanitized \
+             WHERE \"EMPLOYEE_ID\" LIKE '{\"hash\":%' ORDER BY \"JOIN_DATE\", \"EMPLOYEE_ID\" LIMIT 1",
+        )],
+        None,
+    );
+    assert_eq!(first, [format!("{}{SEP}Austin, TX{SEP}337500", pseudonym.trim_end())]);
+
+    // Names SQL would otherwise read differently: a quote, a space, a keyword, capitals,
+    // Unicode, and a blank name (called by its position).
+    std::fs::write(
+        dir.join("odd.csv"),
+        "id,\"a\"\"b\",first name,select,Zoë 東京,\n1,x,y,z,w,\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("odd.yaml"), "columnsToPseudonymize: [id]\n").unwrap();
+    engine.create_table(dir, &dir.join("odd.yaml"), &dir.join("odd.csv"), "odd");
+    assert_eq!(
+        columns_of(engine, "odd"),
+        ["id", "a\"b", "first name", "select", "Zoë 東京", "column_6"],
+        "{}",
+        engine.name()
+    );
+}
+
+/// A table's column names, in order.
+fn columns_of(engine: &Engine, table: &str) -> Vec<String> {
+    engine.ok(
+        &[Arg::Sql(&format!(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' \
+             ORDER BY ordinal_position"
+        ))],
+        None,
+    )
+}
+
+#[test]
+fn postgresql_loads_the_quick_starts_copy_into_the_ddl_table() {
+    let dir = tempfile::tempdir().unwrap();
+    quick_start_copy_loads_into_the_ddl_table(&postgres(), dir.path());
+}
+
+#[test]
+fn duckdb_loads_the_quick_starts_copy_into_the_ddl_table() {
+    let dir = tempfile::tempdir().unwrap();
+    quick_start_copy_loads_into_the_ddl_table(&duckdb(dir.path()), dir.path());
+}
+
+/// Five daily exports across a month's end, overlapping: day k has the sample's rows 25k to
+/// 25k+99; E0001 to E0010 leave after the first day and come back on the fourth; a row repeats.
+const DAYS: [&str; 5] = ["2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02", "2026-11-03"];
+
+fn rows_of_day(k: usize) -> Vec<usize> {
+    let mut rows: Vec<usize> = (25 * k..25 * k + 100).collect();
+    if k == 3 {
+        rows.extend(0..10);
+    }
+    if k == 1 {
+        rows.push(42);
+    }
+    rows
+}
+
+/// The folder `lookups/` of the five days' lookup tables, made as the docs make them: a folder
+/// run over `exports/` (odd days gzipped, and a file that is not a day's); and the expected
+/// `orig, first_seen, last_seen`.
+fn daily_lookups(dir: &Path) -> (PathBuf, Vec<String>) {
+    let exports = dir.join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    for (k, day) in DAYS.iter().enumerate() {
+        let export = snapshot(&exports, &format!("{day}.csv"), rows_of_day(k).into_iter());
+        if k % 2 == 1 {
+            let plain = std::fs::read(&export).unwrap();
+            let gz = std::fs::File::create(exports.join(format!("{day}.csv.gz"))).unwrap();
+            let mut gz = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
+            gz.write_all(&plain).unwrap();
+            gz.finish().unwrap();
+            std::fs::remove_file(&export).unwrap();
+        }
+    }
+    let mut cmd = veil(dir);
+    cmd.arg("sanitize")
+        .arg("--rules")
+        .arg(root().join("rules-examples/hris-redact-rename.yaml"))
+        .args(["-q", "-o", "out/", "--lookup", "lookups/", "exports/"]);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{err}");
+    let lookups = dir.join("lookups");
+    std::fs::write(lookups.join("notes.csv"), "not a lookup table\n").unwrap();
+    let ids = sample_column(1);
+    let mut expected: Vec<String> = (0..ids.len())
+        .filter_map(|row| {
+            let seen: Vec<&str> = (0..DAYS.len())
+                .filter(|&k| rows_of_day(k).contains(&row))
+                .map(|k| DAYS[k])
+                .collect();
+            Some(format!("{}{SEP}{}{SEP}{}", ids[row], seen.first()?, seen.last()?))
+        })
+        .collect();
+    expected.sort();
+    (lookups, expected)
+}
+
+/// The folder through the engine's backfill (PostgreSQL: backfill.sh, one psql per day;
+/// DuckDB: backfill-load.sql and accumulate.sql, the folder at once), as the docs run it,
+/// with none of the tests' settings that would hide notices.
+fn backfill(engine: &Engine, lookups: &Path) -> (i32, String, String) {
+    match engine {
+        Engine::Postgres { conn, .. } => run(Command::new("bash")
+            .arg(root().join("docs/sql/postgresql/backfill.sh"))
+            .arg(lookups)
+            .args(["-d", conn])
+            .env_remove("PGOPTIONS")
+            .stdin(Stdio::null())),
+        Engine::DuckDb { .. } => engine.run(
+            &[
+                Arg::Var("lookups", lookups.to_str().unwrap()),
+                Arg::File("backfill-load.sql"),
+                Arg::File("accumulate.sql"),
+            ],
+            None,
+        ),
+    }
+}
+
+/// Every row of hris_pseudonyms, pseudonyms included.
+fn pseudonyms_table(engine: &Engine) -> Vec<String> {
+    engine.ok(
+        &[Arg::Sql(
+            "SELECT employee_id, employee_id_orig, first_seen, last_seen FROM hris_pseudonyms \
+             ORDER BY employee_id",
+        )],
+        None,
+    )
+}
+
+fn backfills_a_folder_of_days(engine: &Engine, dir: &Path) {
+    let (lookups, expected) = daily_lookups(dir);
+    let seen = "SELECT employee_id_orig, first_seen, last_seen FROM hris_pseudonyms ORDER BY employee_id_orig";
+
+    // First seen on the first day a pseudonym was in, last seen on the last; quietly.
+    let (code, out, err) = backfill(engine, &lookups);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""), "{}", engine.name());
+    assert_eq!(engine.ok(&[Arg::Sql(seen)], None), expected, "{}", engine.name());
+    assert!(expected.contains(&format!("E0001{SEP}2026-10-30{SEP}2026-11-02")));
+
+    // Again: nothing changes, nothing is said.
+    let table = pseudonyms_table(engine);
+    let (code, out, err) = backfill(engine, &lookups);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""), "{}", engine.name());
+    assert_eq!(pseudonyms_table(engine), table, "{}", engine.name());
+
+    // A day made with another salt: refused, naming no original; the table is as it was.
+    let export = dir.join(format!("exports/{}.csv", DAYS[4]));
+    sanitize(
+        dir,
+        "another salt",
+        &export,
+        "sanitized.csv",
+        &["lookups/2026-11-04.csv"],
+    );
+    let (code, _, err) = backfill(engine, &lookups);
+    assert_ne!(code, 0, "{}", engine.name());
+    assert!(err.contains("salt or settings changed"), "{}: {err}", engine.name());
+    if let Engine::Postgres { .. } = engine {
+        assert!(
+            err.contains("2026-11-04.csv was not loaded; the days before it were"),
+            "{err}"
+        );
+    }
+    assert!(!err.contains("E0"), "{}: original in: {err}", engine.name());
+    assert_eq!(pseudonyms_table(engine), table, "{}", engine.name());
+
+    // The days one by one, newest first, with the daily recipe: the same table.
+    std::fs::remove_file(lookups.join("2026-11-04.csv")).unwrap();
+    let other = match engine {
+        Engine::Postgres { .. } => postgres(),
+        Engine::DuckDb { .. } => {
+            let dir = dir.join("reversed");
+            std::fs::create_dir(&dir).unwrap();
+            duckdb(&dir)
+        }
+    };
+    for (k, day) in DAYS.iter().enumerate().rev() {
+        let gz = if k % 2 == 1 { ".gz" } else { "" };
+        let (code, _, err) = other.accumulate(&lookups.join(format!("{day}.csv{gz}")), day);
+        assert_eq!(code, 0, "{}: {day}: {err}", engine.name());
+    }
+    assert_eq!(pseudonyms_table(&other), table, "{}", engine.name());
+}
+
+#[test]
+fn postgresql_backfills_a_folder_of_days() {
+    let dir = tempfile::tempdir().unwrap();
+    backfills_a_folder_of_days(&postgres(), dir.path());
+}
+
+#[test]
+fn duckdb_backfills_a_folder_of_days() {
+    let dir = tempfile::tempdir().unwrap();
+    backfills_a_folder_of_days(&duckdb(dir.path()), dir.path());
+}
+
+fn a_load_without_its_day_is_refused(engine: &Engine, dir: &Path) {
+    sanitize(
+        dir,
+        "salt",
+        &root().join("testdata/hris-sample.csv"),
+        "sanitized.csv",
+        &["lookup.csv"],
+    );
+    let lookup = dir.join("lookup.csv");
+    let args = [
+        Arg::Var("lookup", lookup.to_str().unwrap()),
+        Arg::File("lookup-load.sql"),
+        Arg::File("accumulate.sql"),
+    ];
+    let (code, _, err) = engine.run(&args, Some(&lookup));
+    assert_ne!(code, 0, "{}", engine.name());
+    assert!(
+        err.contains("no snapshot: give the lookup table's day"),
+        "{}: {err}",
+        engine.name()
+    );
+}
+
+#[test]
+fn postgresql_load_without_its_day_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    a_load_without_its_day_is_refused(&postgres(), dir.path());
+}
+
+#[test]
+fn duckdb_load_without_its_day_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    a_load_without_its_day_is_refused(&duckdb(dir.path()), dir.path());
 }
 
 /// Ids whose pseudonyms SQL must compute exactly as `veil hash` does: leading zeros,
@@ -467,7 +770,7 @@ fn duckdb_pseudonyms_equal_veil_hash() {
     sql_pseudonyms_equal_veil_hash(&duckdb(dir.path()), dir.path());
 }
 
-/// docs/warehouse.md quotes every tested SQL file word for word.
+/// docs/warehouse.md quotes every tested SQL file and script word for word.
 #[test]
 fn the_docs_quote_the_tested_sql() {
     let doc = std::fs::read_to_string(root().join("docs/warehouse.md")).unwrap();

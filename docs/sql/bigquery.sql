@@ -6,9 +6,12 @@ LOAD DATA OVERWRITE hr.hris_lookup_staging (employee_id STRING NOT NULL, employe
 FROM FILES (format = 'CSV', skip_leading_rows = 1, encoding = 'UTF-8',
             uris = ['gs://your-bucket/lookup/hris-lookup.csv.gz']);
 
--- Accumulate, refusing a pseudonym with two originals or an original with two pseudonyms.
+-- Accumulate the day the export was taken (bq query --parameter=snapshot:DATE:2026-11-03),
+-- refusing a pseudonym with two originals or an original with two pseudonyms. Loading a day
+-- again changes nothing; days may come in any order.
 CREATE TABLE IF NOT EXISTS hr.hris_pseudonyms (
-    employee_id STRING NOT NULL, employee_id_orig STRING NOT NULL, first_seen DATE NOT NULL);
+    employee_id STRING NOT NULL, employee_id_orig STRING NOT NULL,
+    first_seen DATE NOT NULL, last_seen DATE NOT NULL);
 BEGIN TRANSACTION;
 ASSERT NOT EXISTS (
     SELECT employee_id FROM (
@@ -27,8 +30,11 @@ ASSERT NOT EXISTS (
 MERGE hr.hris_pseudonyms p
 USING (SELECT DISTINCT employee_id, employee_id_orig FROM hr.hris_lookup_staging) s
 ON p.employee_id = s.employee_id
+WHEN MATCHED AND (@snapshot < p.first_seen OR @snapshot > p.last_seen) THEN
+    UPDATE SET first_seen = LEAST(p.first_seen, @snapshot), last_seen = GREATEST(p.last_seen, @snapshot)
 WHEN NOT MATCHED THEN
-    INSERT (employee_id, employee_id_orig, first_seen) VALUES (s.employee_id, s.employee_id_orig, CURRENT_DATE());
+    INSERT (employee_id, employee_id_orig, first_seen, last_seen)
+    VALUES (s.employee_id, s.employee_id_orig, @snapshot, @snapshot);
 COMMIT TRANSACTION;
 
 -- Re-identify a vendor export keyed by the pseudonym.

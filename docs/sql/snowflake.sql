@@ -8,11 +8,14 @@ COPY INTO hris_lookup_staging
 FROM @veil_stage/hris-lookup.csv.gz
 FILE_FORMAT = (TYPE = CSV SKIP_HEADER = 1 FIELD_OPTIONALLY_ENCLOSED_BY = '"' COMPRESSION = AUTO ENCODING = 'UTF8');
 
--- Accumulate, refusing a pseudonym with two originals or an original with two pseudonyms.
+-- Accumulate the day the export was taken (SET snapshot = '2026-11-03'::DATE;), refusing a
+-- pseudonym with two originals or an original with two pseudonyms. Loading a day again
+-- changes nothing; days may come in any order.
 CREATE TABLE IF NOT EXISTS hris_pseudonyms (
     employee_id VARCHAR PRIMARY KEY,  -- not enforced by Snowflake: the MERGE keeps it unique
     employee_id_orig VARCHAR NOT NULL,
-    first_seen DATE NOT NULL DEFAULT CURRENT_DATE()
+    first_seen DATE NOT NULL,  -- the earliest snapshot it was in
+    last_seen DATE NOT NULL    -- the latest snapshot it was in
 );
 EXECUTE IMMEDIATE $$
 DECLARE
@@ -39,7 +42,10 @@ BEGIN
     MERGE INTO hris_pseudonyms p
     USING (SELECT DISTINCT employee_id, employee_id_orig FROM hris_lookup_staging) s
     ON p.employee_id = s.employee_id
-    WHEN NOT MATCHED THEN INSERT (employee_id, employee_id_orig) VALUES (s.employee_id, s.employee_id_orig);
+    WHEN MATCHED AND ($snapshot < p.first_seen OR $snapshot > p.last_seen) THEN
+        UPDATE SET first_seen = LEAST(p.first_seen, $snapshot), last_seen = GREATEST(p.last_seen, $snapshot)
+    WHEN NOT MATCHED THEN INSERT (employee_id, employee_id_orig, first_seen, last_seen)
+        VALUES (s.employee_id, s.employee_id_orig, $snapshot, $snapshot);
     COMMIT;
 END;
 $$;

@@ -104,6 +104,15 @@ impl From<HashArg> for HashAlgorithm {
     }
 }
 
+/// `check --ddl`: the SQL engine whose `CREATE TABLE` to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlEngine {
+    /// PostgreSQL (and psql): columns of type `text`.
+    Postgresql,
+    /// DuckDB: columns of type `VARCHAR`.
+    Duckdb,
+}
+
 /// The PII guard: personal data in the columns the sanitized copy keeps in clear.
 #[derive(Args, Debug)]
 pub struct PiiArgs {

@@ -1,6 +1,7 @@
 //! `veil check`: what each output column becomes, and every problem, for the job `sanitize`
 //! would run, without writing anything; `--scan` reads the whole file for personal data in the
-//! columns the sanitized copy keeps in clear.
+//! columns the sanitized copy keeps in clear; `--ddl` prints instead the `CREATE TABLE` the
+//! sanitized copy loads into (`ddl.rs`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,7 +10,8 @@ use clap::Args;
 use veil::{Cloud, Destination, Error, Job, JobContext, Location, Result, Target};
 use veil_core::{ColumnarRules, PiiGuard, PiiKind, PseudonymOptions, Pseudonymizer, RunOptions, Secrets};
 
-use super::args::{ColumnArgs, SecretArgs, parse_pii_allow};
+use super::args::{ColumnArgs, SecretArgs, SqlEngine, parse_pii_allow};
+use super::ddl::{self, TableName};
 use super::{cloud_for, interrupt, load_all, location, rules_for};
 
 #[derive(Args, Debug)]
@@ -32,6 +34,20 @@ pub struct CheckArgs {
     /// With --scan: accept a finding, e.g. `WORK_PHONE:phone` (repeatable).
     #[arg(long, value_name = "COLUMN:KIND", value_parser = parse_pii_allow, requires = "scan")]
     pii_allow: Vec<(String, PiiKind)>,
+    /// Print only the `CREATE TABLE` of the sanitized copy (every column text, names quoted)
+    /// for this engine, to pipe into psql or duckdb; warnings and problems go to stderr.
+    #[arg(
+        long,
+        value_name = "ENGINE",
+        value_enum,
+        ignore_case = true,
+        conflicts_with_all = ["scan", "lookup_rules", "lookup_key"]
+    )]
+    ddl: Option<SqlEngine>,
+    /// With --ddl: the table's name, `NAME` or `SCHEMA.NAME`, used exactly as written
+    /// (quoted) [default: sanitized].
+    #[arg(long, value_name = "NAME", value_parser = ddl::parse_table, requires = "ddl")]
+    table: Option<TableName>,
     /// Input CSV (only its header is read, unless --scan).
     #[arg(value_name = "INPUT")]
     input: String,
@@ -63,6 +79,14 @@ pub fn check(args: CheckArgs) -> Result<i32> {
     }
     let cloud = cloud_for(&[&input], &SecretArgs::default())?;
     let checked = job.check(cloud.as_ref(), args.columns.policy(), args.columns.limits())?;
+    if let Some(engine) = args.ddl {
+        let table = match args.table {
+            Some(table) => table,
+            None => ddl::parse_table(ddl::DEFAULT_TABLE).map_err(Error::Usage)?,
+        };
+        let rules = job.destinations()[0].rules;
+        return print_ddl(engine, &table, &titles[0], rules, &checked.plans[0]);
+    }
     let mut out = std::io::stdout().lock();
     let name = veil_core::escape(&checked.input);
     if checked.header.is_empty() {
@@ -115,6 +139,38 @@ pub fn check(args: CheckArgs) -> Result<i32> {
         drop(out);
         return scan(&args, input, job.destinations()[0].rules, cloud.as_ref());
     }
+    Ok(0)
+}
+
+/// `check --ddl`: the `CREATE TABLE` alone on stdout, the rest on stderr, with the exit code
+/// `check` would give.
+fn print_ddl(
+    engine: SqlEngine,
+    table: &TableName,
+    title: &str,
+    rules: &ColumnarRules,
+    plan: &veil_core::Result<veil_core::Plan>,
+) -> Result<i32> {
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("veil: {title}: PROBLEMS:\n{e}\n`veil sanitize` would refuse to run.");
+            return Ok(2);
+        }
+    };
+    let columns = plan.header();
+    let sql = ddl::create_table(engine, table, &columns)?;
+    for warning in plan.warnings().iter().chain(&rules.psoxy_readings()) {
+        eprintln!("veil: warning: {warning}");
+    }
+    for (i, name) in columns.iter().enumerate().filter(|(_, name)| name.is_empty()) {
+        let column = ddl::column_name(i + 1, name);
+        eprintln!(
+            "veil: warning: output column {} has a blank name: the table calls it {column}",
+            i + 1
+        );
+    }
+    write_out(&mut std::io::stdout().lock(), &sql)?;
     Ok(0)
 }
 

@@ -6,6 +6,7 @@
 mod args;
 mod check;
 mod completions;
+mod ddl;
 mod folder;
 mod generate;
 mod hash;
