@@ -789,7 +789,8 @@ fn every_object_line_is_an_emf_record_of_its_numbers() {
     let objects = |logs: &[Value]| logs.iter().filter(|l| l.get("key").is_some()).count();
     f.logs_when(|logs| objects(logs) == 3);
     let lines: Vec<String> = f.logs.lock().unwrap().clone();
-    let objects: Vec<(Value, Vec<(String, f64, String)>)> = lines
+    type Declared = Vec<(String, f64, String)>;
+    let objects: Vec<(Value, Declared)> = lines
         .iter()
         .filter(|l| l.contains("\"key\""))
         .map(|l| {

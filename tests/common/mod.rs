@@ -108,8 +108,9 @@ pub mod lambda_api;
 
 /// Starts `cmd` so that it ends with this test process: from a thread that lives as long as
 /// the process (the kernel's parent-death signal follows the thread that started a child, and
-/// test threads end with their test), asking for SIGTERM when its parent dies.
-pub fn spawn_for_life(mut cmd: Command) -> std::process::Child {
+/// test threads end with their test), asking for SIGTERM when its parent dies. That thread
+/// also reaps the child should it end first. Returns its pid.
+pub fn spawn_for_life(mut cmd: Command) -> u32 {
     use std::os::unix::process::CommandExt;
     // SAFETY: prctl only sets this process's parent-death signal; nothing else runs between
     // fork and exec.
@@ -120,10 +121,13 @@ pub fn spawn_for_life(mut cmd: Command) -> std::process::Child {
         });
     }
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(cmd.spawn());
-        loop {
-            std::thread::park();
+    std::thread::spawn(move || match cmd.spawn() {
+        Ok(mut child) => {
+            let _ = tx.send(Ok(child.id()));
+            let _ = child.wait();
+        }
+        Err(e) => {
+            let _ = tx.send(Err(e));
         }
     });
     rx.recv()
