@@ -3,7 +3,8 @@
 # workflow (.github/workflows/release.yml) runs `dist`, CI (scripts/release-check.sh) runs
 # `binary aarch64-unknown-linux-gnu`, so the two run the same command line and cannot drift.
 #
-#   scripts/build-release.sh tools                 the pinned build tools, once, into target/release-venv
+#   scripts/build-release.sh tools [PKG==V...]     the pinned build tools (and PKGs), once, into
+#                                                  target/release-venv; the Rust targets
 #   scripts/build-release.sh binary TRIPLE         cargo zigbuild for TRIPLE against its glibc baseline,
 #                                                  then the baseline check; prints the binary's path
 #   scripts/build-release.sh lambda                the Lambda zip as deploy/README.md builds it, bootstrap
@@ -18,11 +19,13 @@
 #   veil-VERSION-lambda-arm64.zip                  glibc 2.34  (Lambda's provided.al2023); needs 2.30
 # 2.17 is as old as it goes: it is the floor of Rust's own *-linux-gnu targets (since Rust 1.64),
 # and it builds and links (cargo zigbuild's TRIPLE.2.17: Zig links against 2.17's symbol lists).
+# What sets it: on x86_64 clock_gettime@GLIBC_2.17 (std; before 2.17 it was in librt), then
+# getauxval@GLIBC_2.16; on aarch64 GLIBC_2.17 is the base version of every symbol.
 # Why the Lambda bootstrap needs 2.30 (measured with `readelf --version-info` / `objdump -T`):
 # `cargo lambda build --arm64` links against Zig's default glibc for aarch64-linux-gnu, and there
-# Rust's std (1.95) refers to gettid (std::thread::current_os_id, used in panic messages) as a
-# *weak* symbol with a raw-syscall fallback; gettid is GLIBC_2.30, and the link records that as a
-# hard version need (flags: none), so an older loader refuses the whole binary. Below it:
+# Rust's std (1.95) refers to gettid (std::sys::thread::unix::current_os_id) as a *weak* symbol
+# with a raw-syscall fallback; gettid is GLIBC_2.30, and the link records that as a hard version
+# need (flags: none), so an older loader refuses the whole binary. Below it:
 # pow@GLIBC_2.29 (libm's newer default version of pow; 2.17's pow links as well), statx 2.28,
 # getrandom 2.25, __cxa_thread_atexit_impl 2.18: all weak in std with fallbacks. Linked against
 # 2.17, those weak references stay unversioned (null before the glibc that has them, found after)
@@ -32,8 +35,8 @@
 #
 # The Lambda bootstrap is a different build from the aarch64 release binary, on purpose: cargo
 # lambda adds target-cpu=neoverse-n1 (Graviton2; ARMv8.2 instructions such as LSE atomics, which
-# fault on ARMv8.0 cores: Cortex-A72 as in a Raspberry Pi 4 or Graviton1), panic=abort (veil
-# catches a worker's panic in pipeline.rs to report it; abort kills the process) and strip, and
+# fault on ARMv8.0 cores: Cortex-A72 as in a Raspberry Pi 4 or Graviton1), panic=abort (veil-core
+# catches a worker's panic, workers.rs, to report it; abort kills the process) and strip, and it
 # links against Zig's default glibc. The release binary is a plain release build for any aarch64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +59,8 @@ glibc_baseline() {
 # Install (once) the pip packages given into the venv; later calls with other packages add them.
 # A stamp per package list says what is in it, so a changed pin reinstalls.
 venv_install() {
-    local stamp="$venv/.pins-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)"
+    local stamp
+    stamp="$venv/.pins-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)"
     [ -f "$stamp" ] && return 0
     log "installing $* into $venv"
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
@@ -64,8 +68,10 @@ venv_install() {
     touch "$stamp"
 }
 
+# The build tools, plus any other pinned packages given (CI's linters).
 tools() {
     venv_install "${build_tools[@]}"
+    [ $# = 0 ] || venv_install "$@"
     for t in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do
         if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx "$t"; then
             log "rustup target add $t"
@@ -145,7 +151,10 @@ package() {
     mkdir "$stage/$name"
     cp "$bin" "$stage/$name/veil"
     cp README.md "$stage/$name/"
-    for f in LICENSE*; do [ -f "$f" ] && cp "$f" "$stage/$name/"; done
+    for f in LICENSE*; do
+        [ -f "$f" ] || continue
+        cp "$f" "$stage/$name/"
+    done
     epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -C "$stage" -czf "$out/$name.tar.gz" "$name"
     rm -rf "$stage"
@@ -173,10 +182,10 @@ dist() {
 }
 
 case "${1:-}" in
-    tools) tools ;;
+    tools) shift; tools "$@" ;;
     binary) [ $# = 2 ] || die "usage: $0 binary TRIPLE"; binary "$2" ;;
     lambda) [ $# = 1 ] || die "usage: $0 lambda"; lambda ;;
     glibc) [ $# = 3 ] || die "usage: $0 glibc BINARY X.Y"; glibc "$2" "$3" ;;
     dist) [ $# -ge 2 ] && [ $# -le 3 ] || die "usage: $0 dist VERSION [DIR]"; dist "$2" "${3:-dist}" ;;
-    *) die "usage: $0 tools | binary TRIPLE | lambda | glibc BINARY X.Y | dist VERSION [DIR]" ;;
+    *) die "usage: $0 tools [PKG==V...] | binary TRIPLE | lambda | glibc BINARY X.Y | dist VERSION [DIR]" ;;
 esac
