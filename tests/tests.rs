@@ -37,5 +37,8 @@ mod lambda;
 #[cfg(feature = "aws")]
 mod deploy;
 
+/// The documents' links and anchors resolve; the README stays short.
+mod docs;
+
 /// The warehouse SQL of docs/sql/ on PostgreSQL and DuckDB: loads, accumulation, pseudonyms.
 mod warehouse;
