@@ -8,13 +8,13 @@
 # (offline) for the deployment test (tests/deploy.rs). duckdb is the second engine of the
 # warehouse tests (tests/warehouse.rs). maturin builds the Python package (crates/veil-python)
 # that tests/python.rs installs here; pyarrow, polars, pyspark (on the machine's JDK 17),
-# numpy (DuckDB's Arrow UDFs need it) and pytest run its tests and recipes.
+# pandas (pyspark requires it for mapInArrow), numpy (DuckDB's Arrow UDFs need it) and pytest run its tests and recipes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=target/test-venv
 pins=(
     "moto[server]==5.2.5" "aws-sam-translator==1.115.0" "duckdb==1.5.6"
-    "maturin==1.16.0" "pyarrow==26.0.1" "polars==2.1.0" "pyspark==4.3.0" "numpy==2.4.6" "pytest==9.2.0"
+    "maturin==1.16.0" "pyarrow==26.0.1" "polars==2.1.0" "pyspark==4.3.0" "pandas==3.1.1" "numpy==2.4.6" "pytest==9.2.0"
 )
 # Installed at the pinned versions? (Read from the packages' metadata: importing pyspark is slow.)
 check='import sys

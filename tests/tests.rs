@@ -37,6 +37,9 @@ mod lambda;
 #[cfg(feature = "aws")]
 mod deploy;
 
+/// The Python package and the Spark, DuckDB and Polars recipes, against the CLI.
+mod python;
+
 /// The documents' links and anchors resolve; the README stays short.
 mod docs;
 

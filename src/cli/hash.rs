@@ -2,7 +2,7 @@
 //! come from the command line, or one a line from stdin (which keeps them out of the shell's
 //! history and the process table).
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
 use veil::{Error, Result};
@@ -28,13 +28,18 @@ pub fn hash(args: HashArgs) -> Result<i32> {
     let cloud = cloud_for(&[], &args.secrets)?;
     let pseudonymizer = salt::pseudonymizer(&args.secrets, cloud.as_ref())?;
     let format = PseudonymFormat::from(args.format);
-    let mut out = std::io::stdout().lock();
+    // Buffered (a million values would otherwise be a million writes), except for values
+    // typed at a terminal, each answered as it is entered.
+    let interactive = std::io::stdin().is_terminal();
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     let mut cell = Vec::new();
     let mut put = |value: &str| -> Result<()> {
         cell.clear();
         pseudonymizer.pseudonymize_cell(value, format, &mut cell);
         cell.push(b'\n');
-        out.write_all(&cell).map_err(|e| Error::io("writing to stdout", e))
+        out.write_all(&cell)
+            .and_then(|()| if interactive { out.flush() } else { Ok(()) })
+            .map_err(|e| Error::io("writing to stdout", e))
     };
     if args.values.is_empty() || args.values == ["-"] {
         // One value a line; a line's ending (LF or CRLF) is not part of the value.
@@ -47,10 +52,12 @@ pub fn hash(args: HashArgs) -> Result<i32> {
                 String::from_utf8(line).map_err(|_| Error::Usage(format!("stdin line {}: not UTF-8", i + 1)))?;
             put(&value)?;
         }
-        return Ok(0);
+    } else {
+        for value in &args.values {
+            put(value)?;
+        }
     }
-    for value in &args.values {
-        put(value)?;
-    }
+    drop(put);
+    out.flush().map_err(|e| Error::io("writing to stdout", e))?;
     Ok(0)
 }
