@@ -57,7 +57,6 @@ pub fn hash(args: HashArgs) -> Result<i32> {
             put(value)?;
         }
     }
-    drop(put);
     out.flush().map_err(|e| Error::io("writing to stdout", e))?;
     Ok(0)
 }
