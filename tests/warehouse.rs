@@ -786,4 +786,16 @@ fn the_docs_quote_the_tested_sql() {
             );
         }
     }
+    // The Python recipes the tests run (tests/python/).
+    for entry in std::fs::read_dir(root().join("docs/python")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            let code = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                doc.contains(code.trim_end()),
+                "docs/warehouse.md does not quote {} as it is",
+                path.display()
+            );
+        }
+    }
 }
