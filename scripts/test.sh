@@ -2,14 +2,15 @@
 # The whole test suite: unit and integration tests of every crate (the built binary, golden
 # cases, proptest), the S3, SSM, Secrets Manager and Lambda tests against a real local server
 # (moto), the deploy template created in it, the warehouse SQL against a real PostgreSQL
-# server and DuckDB, benchmarks run once as tests, and doc tests.
+# server and DuckDB, the Python package (built with maturin, installed into the test venv)
+# with its Spark, DuckDB and Polars recipes, benchmarks run once as tests, and doc tests.
 #
 # The tests start the servers they need themselves (tests/common/: moto from the venv
 # scripts/test-venv.sh makes, a throw-away PostgreSQL cluster, both ended with the tests), or
 # use the ones VEIL_TEST_ENDPOINT and VEIL_TEST_PG name. This script only makes sure the
-# machine has what they start them with: Python 3 with venv, and PostgreSQL's server and
-# client binaries. As root on Debian it installs what is missing (apt-get update first);
-# otherwise it says what to install.
+# machine has what they start them with: Python 3 with venv, PostgreSQL's server and client
+# binaries, and a Java runtime for Spark (17 or newer). As root on Debian it installs what is
+# missing (apt-get update first); otherwise it says what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,7 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null; then
     need+=(postgresql)
 fi
+java -version >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "test.sh: installing ${need[*]}" >&2
