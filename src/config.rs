@@ -1,4 +1,4 @@
-//! Settings from the process: psoxy's names read from the environment ([`crate::settings`]
+//! Settings from the process: psoxy's names read from the environment ([`veil_core::PseudonymOptions::from_psoxy`]
 //! in the core does the reading of values), the salt from the environment or a file, and the
 //! values of options the CLI and the Lambda share (`PII_ALLOW`, `GZIP_LEVEL`).
 

@@ -263,7 +263,7 @@ impl<'r> Job<'r> {
     }
 
     /// Where each output goes: a folder or prefix resolved to the input's name in it, then
-    /// every destination checked against the others and the input ([`identity::check`]),
+    /// every destination checked against the others and the input, however spelled,
     /// before anything is opened. `None` for outputs in memory or nowhere.
     ///
     /// # Errors
@@ -346,7 +346,7 @@ impl<'r> Job<'r> {
     }
 
     /// Sanitizes the input into every output in one pass; nothing is published unless all
-    /// succeed (see [`pipeline::run`]). Destinations are checked first ([`Job::locations`]).
+    /// succeed (see [`veil_core::sanitize`]). Destinations are checked first ([`Job::locations`]).
     ///
     /// # Errors
     /// A destination is refused, the input cannot be opened, the rules do not fit its header,

@@ -277,7 +277,7 @@ pub struct Stored {
     pub metadata: HashMap<String, String>,
 }
 
-/// Creates an output location: stdout, a local file ([`local::create`]: written whole or not
+/// Creates an output location: stdout, a local file (written whole or not
 /// at all, or written through when it is a device or FIFO), or an S3 object.
 ///
 /// # Errors

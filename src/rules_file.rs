@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// The largest rules file read.
 pub const MAX_RULES_BYTES: u64 = 16 << 20;
 
-/// Loads rules from a YAML file: a regular file of at most [`MAX_RULES_BYTES`].
+/// Loads rules from a YAML file: a regular file of at most 16 MiB.
 ///
 /// # Errors
 /// The file cannot be read, is not a regular file (`/dev/zero`, a pipe), is too large or

@@ -23,7 +23,7 @@ pub fn is_hidden(c: char) -> bool {
     matches!(javalang::regex::character_type(c), 0 | 12..=16 | 18 | 19)
 }
 
-/// `text` with every hidden character ([`is_hidden`]) written as an escape: `\n`, `\r`,
+/// `text` with every hidden character (control, format and invisible ones) written as an escape: `\n`, `\r`,
 /// `\t`, or `\u{200b}`.
 pub fn escape(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_hidden) {

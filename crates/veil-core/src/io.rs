@@ -40,7 +40,7 @@ pub trait Output: Write + Send {
 
     /// True when the bytes written must be a gzip stream (an output named `*.gz`, an S3
     /// object with `Content-Encoding: gzip`). The output stores bytes as given: the writer
-    /// compresses them ([`crate::gzip`]), so that compression can run on every core.
+    /// compresses them (on every core, as pigz does), so that compression can run on every core.
     fn gzip(&self) -> bool {
         false
     }

@@ -19,14 +19,14 @@ pub struct RunOptions<'a> {
     pub threads: usize,
     /// How rule columns the file lacks are treated.
     pub columns: ColumnPolicy,
-    /// gzip level of the outputs that want gzip ([`Output::gzip`]); `None` is
-    /// [`gzip::DEFAULT_LEVEL`].
+    /// gzip level of the outputs that want gzip ([`crate::Output::gzip`]); `None` is
+    /// level 1 (`GzipWriter::DEFAULT_LEVEL`).
     pub gzip_level: Option<u32>,
     /// When set (by a signal handler), the run stops at the next batch with
     /// [`Error::Interrupted`], publishing nothing.
     pub cancel: Option<&'a AtomicBool>,
     /// Look for personal data in the clear columns of the outputs that ask for it
-    /// ([`Sink::scan`]): report it, or refuse to publish anything.
+    /// ([`crate::Sink::scan`]): report it, or refuse to publish anything.
     pub pii_guard: PiiGuard,
     /// Findings accepted, by output column name and kind.
     pub pii_allow: Vec<(String, pii::Kind)>,
@@ -39,7 +39,7 @@ pub struct RunOptions<'a> {
 pub enum PiiGuard {
     /// Do not look.
     Off,
-    /// Report it ([`OutputSummary::findings`]).
+    /// Report it ([`crate::OutputSummary::findings`]).
     #[default]
     Warn,
     /// Publish nothing: the run fails with [`Error::Pii`].

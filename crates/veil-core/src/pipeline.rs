@@ -34,7 +34,7 @@ pub struct Sink<'a> {
     pub location: String,
     /// Creates the output.
     pub open: Opener<'a>,
-    /// Look for personal data in its clear columns ([`Options::pii_guard`]): the output
+    /// Look for personal data in its clear columns ([`crate::RunOptions::pii_guard`]): the output
     /// that leaves (the sanitized copy), not the private lookup tables.
     pub scan: bool,
 }

@@ -31,7 +31,7 @@ pub struct OutputSummary {
     pub findings: Vec<Finding>,
     /// Bytes written, as stored (compressed, for a gzip output).
     pub bytes: u64,
-    /// XXH3-128 of the bytes written, as stored ([`crate::digest`]): what a re-run compares
+    /// XXH3-128 of the bytes written, as stored: what a re-run compares
     /// to tell an output that changed since.
     pub digest: u128,
 }

@@ -122,7 +122,7 @@ impl Kind {
             .find(|kind| kind.name().eq_ignore_ascii_case(name))
     }
 
-    /// This kind's bit in the set [`scan`] returns: `1 << index` in [`Kind::ALL`].
+    /// This kind's bit in the set the scan returns: `1 << index` in [`Kind::ALL`].
     #[must_use]
     pub const fn bit(self) -> u8 {
         1 << self as u8

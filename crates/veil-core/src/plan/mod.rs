@@ -322,7 +322,7 @@ impl Plan {
     }
 
     /// A line about columns the file lacks, and one about rule names that match nothing
-    /// (names escaped and cut short, at most [`LISTED`] of each).
+    /// (names escaped and cut short, at most 20 of each).
     pub fn warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
         if !self.missing.is_empty() {
