@@ -183,6 +183,7 @@ else
     for mb in 512 1024 1769 3538 5307; do
         quota=$((100000 * mb / 1769))
         limit "$quota"
+        # shellcheck disable=SC2016 # expanded by the inner sh: it joins the group, then runs veil
         /usr/bin/time -o "$work/time" -f '%e' sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$cgroup" \
             $veil sanitize --quiet --rules "$work/rules.yaml" -o "$work/vz.csv.gz" --lookup "$work/vzl.csv.gz" "$work/hris.csv.gz"
         secs=$(tail -1 "$work/time")

@@ -41,7 +41,7 @@ mb=$(du -sm "$work/in" | cut -f1)
 run() {
     local name=$1 count=$2 expect=$3
     shift 3
-    /usr/bin/time -o "$work/time" -f '%e %M' $veil sanitize --rules "$work/rules.yaml" "$@" 2>"$work/err"
+    /usr/bin/time -o "$work/time" -f '%e %M' "$veil" sanitize --rules "$work/rules.yaml" "$@" 2>"$work/err"
     grep -q "$expect" "$work/err" || { cat "$work/err" >&2; echo "rerun.sh: $name: expected '$expect'" >&2; exit 1; }
     read -r wall rss <"$work/time"
     cp "$work/time" "$work/last"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI's check of the release path (.github/workflows/release.yml, issue 20):
 #   1. the workflows lint clean (actionlint, which runs shellcheck on their `run:` scripts), and
-#      so do the release scripts (shellcheck);
+#      so do the repository's shell scripts (shellcheck);
 #   2. the aarch64 release binary builds with the release workflow's own command line
 #      (scripts/build-release.sh binary, the function the workflow's `dist` calls) and needs no
 #      glibc newer than its baseline, 2.17; the newest GLIBC_ version needed is printed.
@@ -34,7 +34,7 @@ scripts/build-release.sh tools "${lint_tools[@]}"
 PATH="$PWD/$venv/bin:$PATH"
 
 actionlint -no-color .github/workflows/*.yml
-shellcheck scripts/build-release.sh scripts/release-check.sh
+shellcheck -x scripts/*.sh benches/*.sh docs/sql/postgresql/backfill.sh
 echo "release-check.sh: actionlint and shellcheck clean ($((SECONDS - start)) s)" >&2
 
 bin=$(CARGO_TARGET_DIR="${VEIL_RELEASE_TARGET_DIR:-target/release-check}" nice scripts/build-release.sh binary aarch64-unknown-linux-gnu)

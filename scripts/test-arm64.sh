@@ -17,20 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sysroot=/usr/aarch64-linux-gnu
-need=()
-command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
-[ -e "$sysroot/lib/ld-linux-aarch64.so.1" ] || need+=(libc6-arm64-cross)
-[ -e "$sysroot/lib/libgcc_s.so.1" ] || need+=(libgcc-s1-arm64-cross)
-if [ "${#need[@]}" -gt 0 ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "test-arm64.sh: installing ${need[*]}" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-    else
-        echo "test-arm64.sh: needs ${need[*]}: install them first (Debian: sudo apt-get install ${need[*]})" >&2
-        exit 1
-    fi
-fi
+missing=()
+command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+[ -e "$sysroot/lib/ld-linux-aarch64.so.1" ] || missing+=(libc6-arm64-cross)
+[ -e "$sysroot/lib/libgcc_s.so.1" ] || missing+=(libgcc-s1-arm64-cross)
+# shellcheck source=scripts/need.sh
+source scripts/need.sh
+need test-arm64.sh "${missing[@]}"
 
 start=$SECONDS
 zip=$(scripts/build-release.sh lambda)

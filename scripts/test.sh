@@ -14,22 +14,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+missing=()
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null; then
-    need+=(postgresql)
+    missing+=(postgresql)
 fi
-java -version >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
-if [ "${#need[@]}" -gt 0 ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "test.sh: installing ${need[*]}" >&2
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-    else
-        echo "test.sh: the tests need ${need[*]}: install them first (Debian: sudo apt-get install ${need[*]})" >&2
-        exit 1
-    fi
-fi
+java -version >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+# shellcheck source=scripts/need.sh
+source scripts/need.sh
+need test.sh "${missing[@]}"
 scripts/test-venv.sh >/dev/null
 
 cargo test --workspace --all-features --all-targets
