@@ -143,8 +143,13 @@ impl Imported {
                 )));
             }
         };
-        if imported.array.n_buffers != 3 {
+        if imported.array.n_buffers != 3 || imported.array.buffers.is_null() {
             return Err(PyValueError::new_err("a string array without its three buffers"));
+        }
+        // SAFETY: `buffers` holds `n_buffers` (3) pointers, per the specification.
+        let offsets = unsafe { *imported.array.buffers.add(1) };
+        if offsets.is_null() && imported.array.length > 0 {
+            return Err(PyValueError::new_err("a string array without offsets"));
         }
         Ok(imported)
     }
@@ -167,6 +172,16 @@ impl Imported {
             let validity = (!buffers[0].is_null() && a.null_count != 0)
                 .then(|| std::slice::from_raw_parts(buffers[0].cast::<u8>(), (offset + len).div_ceil(8)));
             let count = offset + len + 1;
+            if buffers[1].is_null() {
+                // An empty array may come without offsets.
+                return Strings {
+                    offsets: Offsets::Small(&[0]),
+                    data: &[],
+                    validity: None,
+                    offset: 0,
+                    len: 0,
+                };
+            }
             let (offsets, end) = if self.large {
                 let o = std::slice::from_raw_parts(buffers[1].cast::<i64>(), count);
                 (Offsets::Large(o), usize::try_from(o[count - 1]).unwrap_or(0))
