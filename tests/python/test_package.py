@@ -164,3 +164,11 @@ def test_check_shows_what_veil_check_shows():
     assert [c.name for c in checked.outputs[1].columns] == ["EMPLOYEE_ID", "EMPLOYEE_ID_ORIG"]
     missing = veil.check(b"EMPLOYEE_ID,EMPLOYEE_EMIAL\n", RULES)
     assert not missing.ok and "did you mean" in missing.outputs[0].problems
+
+
+def test_help_documents_the_api():
+    assert "in one pass" in veil.sanitize.__doc__
+    assert "veil check" in veil.check.__doc__
+    assert "email_domain_handling" in veil.Pseudonymizer.__doc__
+    assert "large_string" in veil.Pseudonymizer.pseudonymize.__doc__
+    assert issubclass(veil.PiiError, veil.VeilError) and issubclass(veil.UsageError, veil.VeilError)

@@ -87,6 +87,10 @@ impl Checked {
     }
 }
 
+/// What `veil check` shows, as objects: the source's header, and for the sanitized copy and
+/// each lookup table (`lookup_rules`, or the built-in rules for `lookup_key`) its columns
+/// with their source and action, the columns dropped, warnings, and the problems that would
+/// make `sanitize` refuse. Only the header is read.
 #[pyfunction]
 #[pyo3(signature = (source, rules, *, lookup_rules = Vec::new(), lookup_key = None, strict_columns = false, allow_absent_columns = false))]
 pub fn check(

@@ -16,6 +16,12 @@ use crate::errors::to_py;
 const PER_THREAD: usize = 16_384;
 
 /// Computes psoxy's pseudonyms with one salt and psoxy's settings.
+///
+/// Keywords are psoxy's settings by their environment names, lower-cased:
+/// email_canonicalization (STRICT, IGNORE_DOTS), email_domain_handling (PRESERVE, REDACT,
+/// TOKENIZE, ENCRYPT), salt_email_domains, encryption_key (ENCRYPTION_KEY_EMAIL_DOMAINS),
+/// pseudonym_implementation (v0.4), and veil's hash (psoxy, hmac-sha256); threads: the
+/// cores to use (default: all).
 #[pyclass(module = "veil", frozen)]
 pub struct Pseudonymizer {
     pub(crate) inner: Arc<veil_core::Pseudonymizer>,

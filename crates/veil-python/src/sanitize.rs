@@ -53,6 +53,15 @@ pub(crate) fn rules_for<'r>(rules: &'r Rules, at: Option<&veil::Location>) -> Py
     }
 }
 
+/// Sanitizes `source` into its sanitized copy and lookup tables in one pass, as `veil
+/// sanitize` does: nothing is written unless everything succeeds.
+///
+/// `source`: a path, bytes, or a binary file object. `rules`: a path, or YAML text (a str
+/// holding a newline or `: `, or bytes). `salt`: str, bytes or a `veil.Pseudonymizer`.
+/// `output` and each of `lookups`: a path (`*.gz` is gzip), a binary file object, or None to
+/// get the bytes back. Lookups use `lookup_rules` (one per lookup) or the built-in
+/// `<lookup_key>,<lookup_key>_ORIG` rules. `pii_guard`: off, warn or fail; `pii_allow`:
+/// `COLUMN:KIND` findings to accept. Returns a `veil.Sanitized`.
 #[pyfunction]
 #[pyo3(signature = (
     source,
