@@ -28,8 +28,23 @@ pub fn salt_from_env() -> Option<Vec<u8>> {
 /// # Errors
 /// An invalid setting or hash name, or an empty salt.
 pub fn pseudonymizer_from_env(salt: Vec<u8>, hash: Option<HashAlgorithm>) -> Result<(Pseudonymizer, Vec<String>)> {
-    let options = PseudonymOptions::from_psoxy(&process_env, hash)?;
-    let secrets = Secrets::from_psoxy(salt, &process_env_with_empty);
+    pseudonymizer_from(salt, &process_env_with_empty, hash)
+}
+
+/// The pseudonymizer for `salt` with psoxy's settings read by name with `settings` (which
+/// keeps empty values: an empty setting is unset, except `SALT_EMAIL_DOMAINS`, where it is
+/// an empty salt, as in psoxy), and the warnings to show about them. The CLI reads the
+/// process environment; Python, its keyword arguments.
+///
+/// # Errors
+/// An invalid setting or hash name, or an empty salt.
+pub fn pseudonymizer_from(
+    salt: Vec<u8>,
+    settings: &dyn Fn(&str) -> Option<String>,
+    hash: Option<HashAlgorithm>,
+) -> Result<(Pseudonymizer, Vec<String>)> {
+    let options = PseudonymOptions::from_psoxy(&|name| settings(name).filter(|v| !v.is_empty()), hash)?;
+    let secrets = Secrets::from_psoxy(salt, settings);
     let mut warnings = Vec::new();
     if secrets.domain_salt.as_deref() == Some(b"") && options.domain != DomainHandling::Preserve {
         warnings.push(

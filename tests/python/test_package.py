@@ -172,3 +172,139 @@ def test_help_documents_the_api():
     assert "email_domain_handling" in veil.Pseudonymizer.__doc__
     assert "large_string" in veil.Pseudonymizer.pseudonymize.__doc__
     assert issubclass(veil.PiiError, veil.VeilError) and issubclass(veil.UsageError, veil.VeilError)
+
+
+def test_a_destination_is_never_the_source_or_another_destination(tmp_path):
+    same = io.BytesIO()
+    with pytest.raises(veil.UsageError, match=r"output and lookups\[0\] are the same object"):
+        veil.sanitize(SAMPLE, RULES, salt="salt", output=same, lookups=[same])
+    assert same.getvalue() == b""
+    copy = tmp_path / "hris.csv"
+    copy.write_bytes(SAMPLE.read_bytes())
+    with open(copy, "rb") as source, pytest.raises(veil.UsageError, match="source and output are the same file"):
+        veil.sanitize(source, RULES, salt="salt", output=copy)
+    assert copy.read_bytes() == SAMPLE.read_bytes()
+    with open(tmp_path / "out.csv", "wb") as out, pytest.raises(veil.UsageError, match=r"output and lookups\[0\] are the same file"):
+        veil.sanitize(SAMPLE, RULES, salt="salt", output=out, lookups=[tmp_path / "out.csv"])
+
+
+def test_no_value_salt_or_key_in_an_exception():
+    for call in (
+        lambda: veil.Pseudonymizer("my-secret-salt\ud800"),
+        lambda: veil.Pseudonymizer("s", email_domain_handling="ENCRYPT", encryption_key="k3y-secret\ud800"),
+        lambda: veil.Pseudonymizer("s").pseudonymize(["alice@acme.com\ud800"]),
+        lambda: veil.sanitize("EMPLOYEE_ID,EMAIL\n42,alice@acme.com\n", RULES, salt="s"),
+    ):
+        with pytest.raises(veil.UsageError) as e:
+            call()
+        shown = repr(e.value) + str(e.value.args) + str(e.value.__cause__) + str(e.value.__context__)
+        assert not any(secret in shown for secret in ("secret", "alice", "42")), shown
+    with pytest.raises(TypeError, match="not one value"):
+        veil.Pseudonymizer("s").pseudonymize("alice")
+    with pytest.raises(veil.UsageError, match="not UTF-8"):
+        veil.check(SAMPLE, "columnsToRedact: [Pr\xe9nom]\n".encode("latin-1"))
+
+
+def test_values_trim_as_a_cell_does(tmp_path):
+    cells = ["\u3000alice\u2003", " bob ", "\u3000a,b"]
+    (tmp_path / "t.csv").write_text("ID\n\u3000alice\u2003\n bob \n\"\u3000a,b\"\n")
+    (tmp_path / "r.yaml").write_text("pseudonymFormat: URL_SAFE_TOKEN\ncolumnsToPseudonymize: [ID]\n")
+    out = cli("sanitize", "--rules", str(tmp_path / "r.yaml"), str(tmp_path / "t.csv")).stdout.decode()
+    pz = veil.Pseudonymizer("salt")
+    assert out.splitlines()[1:] == pz.pseudonymize(cells) == hash_cli(cells)
+    assert pz.pseudonymize(["\u3000alice\u2003"]) == pz.pseudonymize(["alice"])
+
+
+class Trickle(io.RawIOBase):
+    """A raw stream that takes at most 4,096 bytes a write, as raw sockets and pipes do."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        take = bytes(b[:4096])
+        self.data += take
+        return len(take)
+
+
+class Broken(io.RawIOBase):
+    def writable(self):
+        return True
+
+    def write(self, b):
+        raise OSError(28, "No space left on device")
+
+
+class Slow(io.RawIOBase):
+    """A source that takes its time, long enough to be interrupted."""
+
+    def __init__(self, data):
+        self.data, self.at = data, 0
+
+    def readable(self):
+        return True
+
+    def read(self, n=-1):
+        import time
+
+        time.sleep(0.02)
+        chunk = self.data[self.at : self.at + min(n, 4096)]
+        self.at += len(chunk)
+        return chunk
+
+
+def test_streams_get_every_byte_or_nothing(tmp_path):
+    want, _ = cli_outputs(tmp_path)
+    trickle = Trickle()
+    veil.sanitize(SAMPLE, RULES, salt="salt", output=trickle)
+    assert bytes(trickle.data) == want
+    # A stream that fails publishes no other output: the file is not there.
+    with pytest.raises(veil.DataError, match="No space left"):
+        veil.sanitize(SAMPLE, RULES, salt="salt", output=tmp_path / "published.csv", lookups=[Broken()])
+    assert not (tmp_path / "published.csv").exists()
+
+    class Greedy(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            return b"x" * (n + 1)
+
+    with pytest.raises(veil.DataError, match="more than asked"):
+        veil.sanitize(Greedy(), RULES, salt="salt")
+
+
+def test_a_gzip_stream_is_not_read_after_the_call(tmp_path):
+    import time
+
+    big = gzip.compress(SAMPLE.read_bytes() * 40, compresslevel=1)
+    f = io.BytesIO(big)
+    assert veil.check(f, RULES).ok
+    at = f.tell()
+    time.sleep(0.3)
+    assert f.tell() == at
+
+
+def test_ctrl_c_stops_a_run_and_publishes_nothing(tmp_path):
+    import os
+    import signal
+    import threading
+
+    data = SAMPLE.read_bytes() * 50
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt):
+        veil.sanitize(Slow(data), RULES, salt="salt", output=tmp_path / "s.csv", allow_absent_columns=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_behave_as_the_clis():
+    assert veil.Pseudonymizer("s", email_domain_handling="", hash="").fingerprint == veil.Pseudonymizer("s").fingerprint
+    with pytest.warns(UserWarning, match="SALT_EMAIL_DOMAINS is set but empty"):
+        veil.Pseudonymizer("s", email_domain_handling="TOKENIZE", salt_email_domains="")
+    with pytest.raises(veil.UsageError, match="threads"):
+        veil.sanitize(SAMPLE, RULES, salt="s", threads=0)
+    result = veil.sanitize(SAMPLE, "columnsToRedact: [SALARY, on]\n", salt="s")
+    assert any("psoxy" in w and "`on`" in w for w in result.warnings), result.warnings

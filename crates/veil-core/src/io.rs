@@ -38,6 +38,13 @@ pub trait Output: Write + Send {
     /// Discards everything written (dropping does the same, best effort).
     fn abort(self: Box<Self>) {}
 
+    /// True when [`Output::commit`] can fail after publishing part of the output (a stream
+    /// written only at commit, which cannot be taken back). A run commits such outputs
+    /// before the others, so that their failure publishes nothing else.
+    fn commits_partially(&self) -> bool {
+        false
+    }
+
     /// True when the bytes written must be a gzip stream (an output named `*.gz`, an S3
     /// object with `Content-Encoding: gzip`). The output stores bytes as given: the writer
     /// compresses them (on every core, as pigz does), so that compression can run on every core.

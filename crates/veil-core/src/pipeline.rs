@@ -224,8 +224,17 @@ pub fn sanitize<R: Read>(
             return Err(e);
         }
     };
-    for out in outputs {
-        out.commit()?;
+    // An output whose commit can fail part way (a stream written only now) goes first, so
+    // that its failure publishes none of the others.
+    outputs.sort_by_key(|out| !out.commits_partially());
+    let mut outputs = outputs.into_iter();
+    while let Some(out) = outputs.next() {
+        if let Err(e) = out.commit() {
+            for rest in outputs {
+                rest.abort();
+            }
+            return Err(e);
+        }
     }
     Ok(Summary {
         input: name.to_owned(),

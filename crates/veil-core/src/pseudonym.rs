@@ -263,9 +263,18 @@ impl Pseudonymizer {
         &self.fingerprint
     }
 
-    /// Appends the pseudonym of `cell` as a CSV cell would be pseudonymized: trimmed as psoxy's
-    /// reader trims, and nothing for a blank one (`veil hash`).
+    /// Appends the pseudonym of `cell` as a CSV cell holding it would be pseudonymized, and
+    /// nothing for a blank one (`veil hash`, Python). psoxy's reader trims an unquoted cell
+    /// of Java whitespace (`Character.isWhitespace`) and every cell of characters up to
+    /// U+0020 (`String.trim`); a value is taken as the cell a CSV writer makes of it,
+    /// quoted only when it holds a comma, a quote or a line break.
     pub fn pseudonymize_cell(&self, cell: &str, format: PseudonymFormat, out: &mut Vec<u8>) {
+        let quoted = cell.contains([',', '"', '\n', '\r']);
+        let cell = if quoted {
+            cell
+        } else {
+            cell.trim_matches(|c: char| javalang::is_whitespace(c))
+        };
         let value = javalang::trim(cell);
         if !javalang::is_blank(value) {
             self.pseudonymize(value, format, out);

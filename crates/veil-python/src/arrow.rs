@@ -95,6 +95,19 @@ impl Drop for Imported {
     }
 }
 
+/// The last offset, when every offset is 0 or more and none is below the one before.
+fn monotone<O: Copy + Into<i64>>(offsets: &[O]) -> Option<usize> {
+    let mut last = 0i64;
+    for (i, &o) in offsets.iter().enumerate() {
+        let o: i64 = o.into();
+        if o < 0 || (i > 0 && o < last) {
+            return None;
+        }
+        last = o;
+    }
+    usize::try_from(last).ok()
+}
+
 /// The offsets of a string array: 32-bit (`string`) or 64-bit (`large_string`).
 #[derive(Clone, Copy)]
 pub enum Offsets<'a> {
@@ -147,11 +160,37 @@ impl Imported {
             return Err(PyValueError::new_err("a string array without its three buffers"));
         }
         // SAFETY: `buffers` holds `n_buffers` (3) pointers, per the specification.
-        let offsets = unsafe { *imported.array.buffers.add(1) };
-        if offsets.is_null() && imported.array.length > 0 {
-            return Err(PyValueError::new_err("a string array without offsets"));
+        let (offsets, data) = unsafe { (*imported.array.buffers.add(1), *imported.array.buffers.add(2)) };
+        if imported.array.length < 0 || imported.array.offset < 0 {
+            return Err(PyValueError::new_err("a string array with a negative length or offset"));
         }
-        Ok(imported)
+        if offsets.is_null() {
+            if imported.array.length > 0 {
+                return Err(PyValueError::new_err("a string array without offsets"));
+            }
+            return Ok(imported);
+        }
+        let align = if imported.large { 8 } else { 4 };
+        if offsets.cast::<u8>().align_offset(align) != 0 {
+            return Err(PyValueError::new_err(
+                "a string array whose offsets are not aligned: copy it first (pyarrow.concat_arrays([array]))",
+            ));
+        }
+        // Offsets from 0 or more, never decreasing, and data behind any bytes they span:
+        // checked once here, so that reading the values cannot go astray.
+        let count = (imported.array.offset + imported.array.length + 1) as usize;
+        // SAFETY: aligned, and `offset + length + 1` offsets long per the specification.
+        let ok = unsafe {
+            if imported.large {
+                monotone(std::slice::from_raw_parts(offsets.cast::<i64>(), count))
+            } else {
+                monotone(std::slice::from_raw_parts(offsets.cast::<i32>(), count))
+            }
+        };
+        match ok {
+            Some(end) if end == 0 || !data.is_null() => Ok(imported),
+            _ => Err(PyValueError::new_err("a string array with invalid offsets")),
+        }
     }
 
     /// `large_string` rather than `string`.
@@ -313,7 +352,11 @@ impl Built {
             owned.buffers[0] = owned.validity.as_ptr().cast();
         }
         owned.buffers[2] = owned.data.as_ptr().cast();
-        let buffers = owned.buffers.as_mut_ptr();
+        // Raw from here on: the release callback owns it, and the pointer to its buffer list
+        // is taken from the raw pointer (not from the Box, whose move would invalidate it).
+        let owned = Box::into_raw(owned);
+        // SAFETY: `owned` is valid until the release callback frees it.
+        let buffers = unsafe { (&raw mut (*owned).buffers).cast::<*const c_void>() };
         let mut array = Box::new(ArrowArray {
             length: len as i64,
             null_count: self.nulls as i64,
@@ -324,7 +367,7 @@ impl Built {
             children: ptr::null_mut(),
             dictionary: ptr::null_mut(),
             release: Some(release_array),
-            private_data: Box::into_raw(owned).cast(),
+            private_data: owned.cast(),
         });
         let format: &'static CStr = if large { c"U" } else { c"u" };
         let mut schema = Box::new(ArrowSchema {

@@ -105,7 +105,7 @@ pub fn check(
     let main = sources::rules(rules)?;
     let extra: Vec<Rules> = lookup_rules.iter().map(sources::rules).collect::<PyResult<_>>()?;
     let builtin = lookup_key.map(ColumnarRules::lookup);
-    let (mut job, at) = sources::job(source)?;
+    let (mut job, at, _stream) = sources::job(source)?;
     let mut chosen: Vec<&ColumnarRules> = vec![crate::sanitize::rules_for(&main, at.as_ref())?];
     for r in &extra {
         chosen.push(crate::sanitize::rules_for(r, at.as_ref())?);

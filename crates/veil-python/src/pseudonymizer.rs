@@ -7,10 +7,10 @@ use std::sync::Arc;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
-use veil_core::{HashAlgorithm, PseudonymFormat, PseudonymOptions, Secrets};
+use veil_core::PseudonymFormat;
 
 use crate::arrow::{Built, Imported, Strings};
-use crate::errors::to_py;
+use crate::errors::{UsageError, to_py};
 
 /// Below this many values a call stays on one thread: starting threads costs more.
 const PER_THREAD: usize = 16_384;
@@ -28,13 +28,27 @@ pub struct Pseudonymizer {
     threads: usize,
 }
 
-/// A salt given as `str` or `bytes`.
+/// A salt given as `str` or `bytes`. Text that is not valid Unicode (a lone surrogate, as
+/// `os.environ` makes of bytes that are not UTF-8) is refused without showing it.
 pub(crate) fn salt_bytes(salt: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    if let Ok(text) = salt.cast::<PyString>() {
-        return Ok(text.to_cow()?.as_bytes().to_vec());
+    if salt.is_instance_of::<PyString>() {
+        return text(salt, "the salt").map(String::into_bytes);
     }
     salt.extract::<Vec<u8>>()
         .map_err(|_| PyTypeError::new_err("the salt is a str or bytes"))
+}
+
+/// A `str` argument as Rust text; the error names `what` and never shows the value (Python's
+/// own UnicodeEncodeError would carry it).
+pub(crate) fn text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    let Ok(text) = value.cast::<PyString>() else {
+        return Err(PyTypeError::new_err(format!("{what} is a str")));
+    };
+    text.to_cow().map(std::borrow::Cow::into_owned).map_err(|_| {
+        UsageError::new_err(format!(
+            "{what} is not valid Unicode text (it holds a lone surrogate): pass it as bytes, or decode it properly"
+        ))
+    })
 }
 
 #[pymethods]
@@ -53,28 +67,45 @@ impl Pseudonymizer {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         salt: &Bound<'_, PyAny>,
-        email_canonicalization: Option<String>,
-        email_domain_handling: Option<String>,
-        salt_email_domains: Option<String>,
-        encryption_key: Option<String>,
-        hash: Option<String>,
-        pseudonym_implementation: Option<String>,
+        email_canonicalization: Option<Bound<'_, PyAny>>,
+        email_domain_handling: Option<Bound<'_, PyAny>>,
+        salt_email_domains: Option<Bound<'_, PyAny>>,
+        encryption_key: Option<Bound<'_, PyAny>>,
+        hash: Option<Bound<'_, PyAny>>,
+        pseudonym_implementation: Option<Bound<'_, PyAny>>,
         threads: Option<usize>,
     ) -> PyResult<Self> {
-        let settings = [
-            ("EMAIL_CANONICALIZATION", email_canonicalization),
-            ("EMAIL_DOMAIN_HANDLING", email_domain_handling),
-            ("SALT_EMAIL_DOMAINS", salt_email_domains),
-            ("ENCRYPTION_KEY_EMAIL_DOMAINS", encryption_key),
-            ("VEIL_HASH", hash),
-            ("PSEUDONYM_IMPLEMENTATION", pseudonym_implementation),
+        let named = [
+            (
+                "EMAIL_CANONICALIZATION",
+                "email_canonicalization",
+                email_canonicalization,
+            ),
+            ("EMAIL_DOMAIN_HANDLING", "email_domain_handling", email_domain_handling),
+            ("SALT_EMAIL_DOMAINS", "salt_email_domains", salt_email_domains),
+            ("ENCRYPTION_KEY_EMAIL_DOMAINS", "encryption_key", encryption_key),
+            ("VEIL_HASH", "hash", hash),
+            (
+                "PSEUDONYM_IMPLEMENTATION",
+                "pseudonym_implementation",
+                pseudonym_implementation,
+            ),
         ];
-        let lookup = |name: &str| settings.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone());
-        let options = PseudonymOptions::from_psoxy(&lookup, None::<HashAlgorithm>).map_err(to_py)?;
-        let secrets = Secrets::from_psoxy(salt_bytes(salt)?, &lookup);
-        let inner = veil_core::Pseudonymizer::new(&secrets, options).map_err(to_py)?;
-        let threads = threads.unwrap_or_else(veil::available_threads).max(1);
+        let mut settings = Vec::new();
+        for (name, keyword, value) in named {
+            if let Some(value) = value.filter(|v| !v.is_none()) {
+                settings.push((name, text(&value, keyword)?));
+            }
+        }
+        let lookup = |name: &str| settings.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+        let (inner, warnings) = veil::config::pseudonymizer_from(salt_bytes(salt)?, &lookup, None).map_err(to_py)?;
+        for warning in warnings {
+            let message = std::ffi::CString::new(warning).unwrap_or_default();
+            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &message, 1)?;
+        }
+        let threads = check_threads(threads)?;
         Ok(Pseudonymizer {
             inner: Arc::new(inner),
             threads,
@@ -104,6 +135,11 @@ impl Pseudonymizer {
             let kwargs = pyo3::types::PyDict::new(py);
             kwargs.set_item("type", values.getattr("type")?)?;
             return pyarrow.call_method("chunked_array", (chunks,), Some(&kwargs));
+        }
+        if values.is_instance_of::<PyString>() || values.is_instance_of::<pyo3::types::PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "values is a list (or array) of values, not one value: wrap it in a list",
+            ));
         }
         self.list(values, format)
     }
@@ -143,8 +179,8 @@ impl Pseudonymizer {
             let value = value?;
             if value.is_none() {
                 taken.push(None);
-            } else if let Ok(text) = value.cast::<PyString>() {
-                taken.push(Some(text.to_cow()?.into_owned()));
+            } else if value.is_instance_of::<PyString>() {
+                taken.push(Some(text(&value, &format!("value {i}"))?));
             } else {
                 return Err(PyTypeError::new_err(format!(
                     "value {i} is a {}, not a str or None",
@@ -235,6 +271,16 @@ fn pseudonymize_range(
             }
         }
         built.push(built.data.len() > before);
+    }
+}
+
+/// The threads a call may use: all cores by default, at most 1,024 (as the CLI's
+/// `--threads`).
+pub(crate) fn check_threads(threads: Option<usize>) -> PyResult<usize> {
+    match threads {
+        None => Ok(veil::available_threads()),
+        Some(n @ 1..=1024) => Ok(n),
+        Some(_) => Err(UsageError::new_err("threads: a whole number from 1 to 1024")),
     }
 }
 

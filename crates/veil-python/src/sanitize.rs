@@ -4,8 +4,11 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
-use veil::{Destination, JobContext};
-use veil_core::{ColumnPolicy, ColumnarRules, MemoryOutput, PiiGuard, PiiKind, Rules, RunOptions, Secrets};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use veil::{Destination, Job, JobContext};
+use veil_core::{ColumnPolicy, ColumnarRules, MemoryOutput, PiiGuard, PiiKind, Rules, RunOptions, Secrets, Summary};
 
 use crate::errors::{UsageError, to_py};
 use crate::pseudonymizer::{Pseudonymizer, salt_bytes};
@@ -119,23 +122,44 @@ pub fn sanitize(
         }
     };
     let builtin = ColumnarRules::lookup(lookup_key);
-    let (job, at) = sources::job(source)?;
-    let mut job = job;
     let none = py.None().into_bound(py);
+    let mut places = vec![
+        sources::Place::of(source, "source", false)?,
+        sources::Place::of(output.unwrap_or(&none), "output", true)?,
+    ];
+    for (i, lookup) in lookups.iter().enumerate() {
+        if !lookup.is_none() {
+            places.push(sources::Place::of(lookup, &format!("lookups[{i}]"), true)?);
+        }
+    }
+    if output.is_none_or(|o| o.is_none()) {
+        places.remove(1);
+    }
+    sources::check_places(&places)?;
+    let (job, at, _stream) = sources::job(source)?;
+    let mut job = job;
     let (target, sanitized) = sources::target(output.unwrap_or(&none))?;
-    job = job.destination(Destination::new(target, rules_for(&main, at.as_ref())?).shared());
+    // Names psoxy's YAML reader reads as something else, warned about as the CLI does.
+    let mut readings = Vec::new();
+    let main_rules = rules_for(&main, at.as_ref())?;
+    readings.extend(main_rules.psoxy_readings());
+    job = job.destination(Destination::new(target, main_rules).shared());
     let mut returned = Vec::new();
     for (i, lookup) in lookups.iter().enumerate() {
         let (target, memory) = sources::target(lookup)?;
         let rules = match extra.get(i) {
-            Some(r) => rules_for(r, at.as_ref())?,
+            Some(r) => {
+                let rules = rules_for(r, at.as_ref())?;
+                readings.extend(rules.psoxy_readings());
+                rules
+            }
             None => &builtin,
         };
         job = job.output(target, rules);
         returned.push(memory);
     }
     let options = RunOptions {
-        threads: threads.unwrap_or_else(veil::available_threads).max(1),
+        threads: crate::pseudonymizer::check_threads(threads)?,
         pii_guard: parse_guard(pii_guard)?,
         pii_allow: pii_allow
             .iter()
@@ -147,11 +171,15 @@ pub fn sanitize(
         },
         ..RunOptions::default()
     };
+    let cancel = AtomicBool::new(false);
     let context = JobContext {
-        options,
+        options: RunOptions {
+            cancel: Some(&cancel),
+            ..options
+        },
         ..JobContext::new(&pseudonymizer)
     };
-    let summary = py.detach(|| job.run(&context)).map_err(to_py)?;
+    let summary = run_interruptibly(py, &job, &context, &cancel)?;
     let bytes_of = |memory: Option<MemoryOutput>| memory.map(|m| PyBytes::new(py, &m.bytes()).unbind());
     let findings = PyList::empty(py);
     for f in summary.outputs.first().map(|o| &o.findings[..]).unwrap_or_default() {
@@ -167,9 +195,53 @@ pub fn sanitize(
         input_bytes: summary.input_bytes,
         sanitized: bytes_of(sanitized),
         lookups: returned.into_iter().map(bytes_of).collect(),
-        warnings: summary.outputs.iter().flat_map(|o| o.warnings.clone()).collect(),
+        warnings: readings
+            .into_iter()
+            .chain(summary.outputs.iter().flat_map(|o| o.warnings.clone()))
+            .collect(),
         findings: findings.unbind(),
     })
+}
+
+/// Runs `job` on a thread of its own while the calling thread lets Python handle signals:
+/// Ctrl-C stops the run at its next batch, publishing nothing, and raises
+/// `KeyboardInterrupt` (the pass itself never holds the GIL).
+fn run_interruptibly(
+    py: Python<'_>,
+    job: &Job<'_>,
+    context: &JobContext<'_>,
+    cancel: &AtomicBool,
+) -> PyResult<Summary> {
+    let mut signal: Option<PyErr> = None;
+    let result = py.detach(|| {
+        std::thread::scope(|scope| {
+            let caller = std::thread::current();
+            let run = scope.spawn(move || {
+                let result = job.run(context);
+                caller.unpark();
+                result
+            });
+            while !run.is_finished() {
+                std::thread::park_timeout(Duration::from_millis(50));
+                if signal.is_none()
+                    && let Err(e) = Python::attach(|py| py.check_signals())
+                {
+                    cancel.store(true, Ordering::Relaxed);
+                    signal = Some(e);
+                }
+            }
+            run.join()
+        })
+    });
+    if let Some(signal) = signal {
+        return Err(signal);
+    }
+    match result {
+        Ok(result) => result.map_err(to_py),
+        Err(_) => Err(crate::errors::InternalError::new_err(
+            "the run's thread panicked (a bug in veil; please report it)",
+        )),
+    }
 }
 
 /// `off`, `warn` or `fail`, in any case.

@@ -5,8 +5,8 @@ from typing import IO, Any, Iterable, List, Literal, Optional, Sequence, Tuple, 
 
 __version__: str
 
-Path = Union[str, "os.PathLike[str]"]
-Format = Literal["URL_SAFE_TOKEN", "JSON", "URL_SAFE_HASH_ONLY"]
+_Path = Union[str, "os.PathLike[str]"]
+_Format = Literal["URL_SAFE_TOKEN", "JSON", "URL_SAFE_HASH_ONLY"]
 
 class VeilError(Exception):
     """Every veil error. Its message names the file, line, column and rule; never a value."""
@@ -47,10 +47,10 @@ class Pseudonymizer:
         threads: Optional[int] = None,
     ) -> None: ...
     @overload
-    def pseudonymize(self, values: Iterable[Optional[str]], format: Format = "URL_SAFE_TOKEN") -> List[Optional[str]]: ...
+    def pseudonymize(self, values: Iterable[Optional[str]], format: _Format = "URL_SAFE_TOKEN") -> List[Optional[str]]: ...
     @overload
-    def pseudonymize(self, values: Any, format: Format = "URL_SAFE_TOKEN") -> Any: ...
-    def pseudonymize(self, values: Any, format: Format = "URL_SAFE_TOKEN") -> Any:
+    def pseudonymize(self, values: Any, format: _Format = "URL_SAFE_TOKEN") -> Any: ...
+    def pseudonymize(self, values: Any, format: _Format = "URL_SAFE_TOKEN") -> Any:
         """The pseudonym of each value, in ``format``.
 
         ``values``: a list (or iterable) of ``str``/``None``, answered with a list; or a
@@ -62,7 +62,7 @@ class Pseudonymizer:
     def fingerprint(self) -> str:
         """SHA-256 (hex) of everything that decides pseudonyms; equal for equal pseudonymizers."""
 
-class Finding(TypedDict):
+class _Finding(TypedDict):
     column: str
     kind: str
     cells: int
@@ -76,16 +76,16 @@ class Sanitized:
     sanitized: Optional[bytes]
     lookups: List[Optional[bytes]]
     warnings: List[str]
-    findings: List[Finding]
+    findings: List[_Finding]
 
 def sanitize(
-    source: Union[Path, bytes, bytearray, IO[bytes]],
-    rules: Union[Path, str, bytes],
+    source: Union[_Path, bytes, bytearray, IO[bytes]],
+    rules: Union[_Path, str, bytes],
     *,
     salt: Union[str, bytes, Pseudonymizer],
-    output: Union[Path, IO[bytes], None] = None,
-    lookups: Sequence[Union[Path, IO[bytes], None]] = (),
-    lookup_rules: Optional[Sequence[Union[Path, str, bytes]]] = None,
+    output: Union[_Path, IO[bytes], None] = None,
+    lookups: Sequence[Union[_Path, IO[bytes], None]] = (),
+    lookup_rules: Optional[Sequence[Union[_Path, str, bytes]]] = None,
     lookup_key: str = "EMPLOYEE_ID",
     pii_guard: Literal["off", "warn", "fail"] = "warn",
     pii_allow: Sequence[str] = (),
@@ -125,10 +125,10 @@ class Checked:
         """True when ``sanitize`` would run (with warnings or not)."""
 
 def check(
-    source: Union[Path, bytes, bytearray, IO[bytes]],
-    rules: Union[Path, str, bytes],
+    source: Union[_Path, bytes, bytearray, IO[bytes]],
+    rules: Union[_Path, str, bytes],
     *,
-    lookup_rules: Sequence[Union[Path, str, bytes]] = (),
+    lookup_rules: Sequence[Union[_Path, str, bytes]] = (),
     lookup_key: Optional[str] = None,
     strict_columns: bool = False,
     allow_absent_columns: bool = False,
