@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::lambda_api::{Function, Outcome, fixture, sample};
+use crate::common::lambda_api::{Function, Outcome, fixture, invoke_ok, sample};
 use crate::common::moto::{Moto, cutting_proxy, moto};
 use crate::common::{root, run, veil};
 
@@ -96,10 +96,7 @@ fn psoxy_environment_direct_encoded_multi_and_eventbridge_events() {
     );
     let (want_sanitized, want_lookup) = reference(RULES, LOOKUP_RULES);
 
-    match f.api.invoke(&fixture("s3-put.json", &input)) {
-        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
-        other => panic!("{other:?}"),
-    }
+    invoke_ok(&mut f, &input);
     let (body, ct, ce, meta) = m.get(&sanitized, "hris/2024-07-01/hris.csv");
     assert_eq!(
         body, want_sanitized,
@@ -235,10 +232,7 @@ fn missing_columns_are_written_empty_and_logged_unless_strict() {
         ("COMPRESS_OUTPUT_ALWAYS", "false"),
     ];
     let mut f = Function::start(&m, &env);
-    match f.api.invoke(&fixture("s3-put.json", &input)) {
-        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
-        other => panic!("{other:?}"),
-    }
+    invoke_ok(&mut f, &input);
     let body = String::from_utf8(m.get(&sanitized, "hris/2024-07-01/hris.csv").0).unwrap();
     assert!(
         body.starts_with("EMPLOYEE_ID,EMPLOYEE_EMAIL,MANAGER_ID,MANAGER_EMAIL\n"),
@@ -309,10 +303,7 @@ fn an_object_without_any_rule_column_fails_unless_allowed() {
     env.push(("ALLOW_ABSENT_COLUMNS", "true"));
     // The lookup key is absent too: accepted as psoxy would (an empty lookup column).
     let mut f = Function::start(&m, &env);
-    match f.api.invoke(&fixture("s3-put.json", &input)) {
-        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
-        other => panic!("{other:?}"),
-    }
+    invoke_ok(&mut f, &input);
 }
 
 /// An ADDITIONAL_TRANSFORMS entry whose bucket and path are the sanitized copy's would write
@@ -491,14 +482,6 @@ fn put_parameter(m: &Moto, name: &str, value: &str) {
             .send(),
     )
     .unwrap();
-}
-
-/// Invokes with the sample's put event and expects success.
-fn invoke_ok(f: &mut Function, input: &str) {
-    match f.api.invoke(&fixture("s3-put.json", input)) {
-        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
-        other => panic!("{other:?}"),
-    }
 }
 
 const KEY: &str = "hris/2024-07-01/hris.csv";

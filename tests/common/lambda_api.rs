@@ -191,6 +191,14 @@ fn function_command() -> Command {
     cmd
 }
 
+/// Invokes `f` with the sample's S3 put event for `bucket` and expects one object processed.
+pub fn invoke_ok(f: &mut Function, bucket: &str) {
+    match f.api.invoke(&fixture("s3-put.json", bucket)) {
+        Outcome::Response(v) => assert_eq!(v["processed"], 1, "{v}"),
+        other => panic!("{other:?}"),
+    }
+}
+
 pub fn fixture(name: &str, bucket: &str) -> String {
     std::fs::read_to_string(root().join("testdata/events").join(name))
         .unwrap()

@@ -190,14 +190,12 @@ impl Pseudonymizer {
         }
         let built = py.detach(|| {
             self.on_threads(taken.len(), |range, built| {
-                let mut data = Vec::new();
                 for value in &taken[range] {
-                    data.clear();
+                    let before = built.data.len();
                     if let Some(v) = value {
-                        self.inner.pseudonymize_cell(v, format, &mut data);
+                        self.inner.pseudonymize_cell(v, format, &mut built.data);
                     }
-                    built.data.extend_from_slice(&data);
-                    built.push(!data.is_empty());
+                    built.push(built.data.len() > before);
                 }
             })
         });
